@@ -1,0 +1,3 @@
+#include "hark/error.h"
+
+G_DEFINE_QUARK(hark-error-quark, hark_error)

@@ -1,0 +1,2 @@
+/* Replaced by the rules modules. */
+int hark_rules_placeholder_;
