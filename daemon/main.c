@@ -1,3 +1,63 @@
+/* main.c - the hark binary: dispatch to a subcommand. */
+#include "commands.h"
+#include "hark/error.h"
+#include "hark/log.h"
 #include "hark/version.h"
+
+#include <glib.h>
+#include <locale.h>
 #include <stdio.h>
-int main(void) { puts("hark " HARK_VERSION); return 0; }
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{"run", cmd_run, "poll feeds, match rules, send alerts (-c FILE, --once)"},
+	{"check", cmd_check, "validate the config and rules (-c FILE)"},
+	{"help", cmd_help, "show this list"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: hark COMMAND [OPTIONS]\n"
+		     "       hark --version\n\ncommands:\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'hark COMMAND --help' for a command's options.\n"
+		     "Exit status: 0 ok, 1 bad config or input, 2 runtime failure.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return HARK_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return HARK_EXIT_USER;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("hark %s\n", HARK_VERSION);
+		return HARK_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc - 1, argv + 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hark: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return HARK_EXIT_USER;
+}
