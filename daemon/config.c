@@ -1,0 +1,601 @@
+/* config.c - read hark.conf (GKeyFile format) with positions for errors.
+ *
+ * GKeyFile does the unescaping and list splitting, but it reports no line
+ * numbers and silently merges duplicate sections, so a first pass over the
+ * raw lines records where every section and key is and catches syntax
+ * errors and duplicates with their positions.
+ */
+#include "hark/config.h"
+#include "hark/duration.h"
+#include "hark/error.h"
+
+#include <string.h>
+
+enum value_type { T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY };
+
+struct key_spec {
+	const char *key;
+	enum value_type type;
+	bool required;
+	size_t offset;   /* into the section's struct */
+};
+
+#define FEED(f) offsetof(struct hark_feed_conf, f)
+#define RULE(f) offsetof(struct hark_rule_conf, f)
+#define MAIN(f) offsetof(struct hark_config, f)
+
+static const struct key_spec hark_keys[] = {
+	{"database", T_PATH, false, MAIN(database)},
+	{"interval", T_DURATION, false, MAIN(interval)},
+	{NULL, 0, false, 0},
+};
+
+static const struct key_spec feed_keys[] = {
+	{"url", T_URL, true, FEED(url)},
+	{"interval", T_DURATION, false, FEED(interval)},
+	{"tags", T_LIST, false, FEED(tags)},
+	{NULL, 0, false, 0},
+};
+
+static const struct key_spec rule_keys[] = {
+	{"query", T_QUERY, true, RULE(query)},
+	{"alert", T_LIST, false, RULE(alert)},
+	{NULL, 0, false, 0},
+};
+
+/* Where one key of a section was found. */
+struct raw_key {
+	char *key;
+	int line;
+	int key_col;
+	int value_col;
+};
+
+struct raw_section {
+	char *group;      /* as written between the brackets */
+	int line;
+	GPtrArray *keys;  /* of struct raw_key* */
+};
+
+struct loader {
+	const char *path;
+	struct hark_config *cfg;
+	struct hark_diags *diags;
+	GPtrArray *sections;  /* of struct raw_section* */
+	GKeyFile *kf;
+	char *dir;            /* directory of the config file */
+};
+
+#define DEFAULT_INTERVAL (15 * 60)
+
+static void raw_key_free(gpointer p)
+{
+	struct raw_key *k = p;
+
+	g_free(k->key);
+	g_free(k);
+}
+
+static void raw_section_free(gpointer p)
+{
+	struct raw_section *s = p;
+
+	g_free(s->group);
+	g_ptr_array_unref(s->keys);
+	g_free(s);
+}
+
+static void feed_conf_free(gpointer p)
+{
+	struct hark_feed_conf *f = p;
+
+	g_free(f->name);
+	g_free(f->url);
+	g_ptr_array_unref(f->tags);
+	g_free(f);
+}
+
+static void rule_conf_free(gpointer p)
+{
+	struct hark_rule_conf *r = p;
+
+	g_free(r->name);
+	g_free(r->query.value);
+	g_ptr_array_unref(r->alert);
+	g_free(r);
+}
+
+const char *hark_config_line(const struct hark_config *cfg, int line)
+{
+	if (!cfg || line < 1 || (guint)line > cfg->lines->len)
+		return NULL;
+	return cfg->lines->pdata[line - 1];
+}
+
+static int utf8_col(const char *line, const char *at)
+{
+	return (int)g_utf8_pointer_to_offset(line, at) + 1;
+}
+
+static void diag(struct loader *ld, int line, int col, int len,
+		 const char *hint, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+static void diag(struct loader *ld, int line, int col, int len,
+		 const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	hark_diags_add(ld->diags, ld->path, line, col, len,
+		       hark_config_line(ld->cfg, line), hint, "%s", msg);
+	g_free(msg);
+}
+
+/* Pass 1: find sections and keys, and syntax errors, with positions. */
+static void scan_lines(struct loader *ld)
+{
+	struct raw_section *cur = NULL;
+
+	for (guint i = 0; i < ld->cfg->lines->len; i++) {
+		const char *line = ld->cfg->lines->pdata[i];
+		const char *p = line, *eq, *end;
+		int lineno = (int)i + 1;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (*p == '[') {
+			end = p + strlen(p);
+			while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end[-1] != ']' || end - p < 3) {
+				diag(ld, lineno, utf8_col(line, p), 1, NULL,
+				     "malformed section header (expected '[section]' or '[section NAME]')");
+				cur = NULL;
+				continue;
+			}
+			cur = g_new0(struct raw_section, 1);
+			cur->group = g_strndup(p + 1, (gsize)(end - p - 2));
+			cur->line = lineno;
+			cur->keys = g_ptr_array_new_with_free_func(raw_key_free);
+			for (guint j = 0; j < ld->sections->len; j++) {
+				struct raw_section *o = ld->sections->pdata[j];
+				if (!strcmp(o->group, cur->group)) {
+					char hint[64];
+					snprintf(hint, sizeof hint,
+						 "first defined on line %d", o->line);
+					diag(ld, lineno, utf8_col(line, p),
+					     (int)(end - p), hint,
+					     "duplicate section [%s]", cur->group);
+				}
+			}
+			g_ptr_array_add(ld->sections, cur);
+			continue;
+		}
+		eq = strchr(p, '=');
+		if (!eq) {
+			diag(ld, lineno, utf8_col(line, p), 1,
+			     "lines are 'key = value', '[section]' or '# comment'",
+			     "expected 'key = value'");
+			continue;
+		}
+		if (!cur) {
+			diag(ld, lineno, utf8_col(line, p), 1,
+			     "put it under a section such as [hark]",
+			     "key outside of any section");
+			continue;
+		}
+		end = eq;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == p) {
+			diag(ld, lineno, utf8_col(line, p), 1, NULL,
+			     "missing key name before '='");
+			continue;
+		}
+		struct raw_key *k = g_new0(struct raw_key, 1);
+		const char *v = eq + 1;
+
+		k->key = g_strndup(p, (gsize)(end - p));
+		k->line = lineno;
+		k->key_col = utf8_col(line, p);
+		while (*v == ' ' || *v == '\t')
+			v++;
+		k->value_col = utf8_col(line, v);
+		for (guint j = 0; j < cur->keys->len; j++) {
+			struct raw_key *o = cur->keys->pdata[j];
+			if (!strcmp(o->key, k->key)) {
+				char hint[64];
+				snprintf(hint, sizeof hint,
+					 "first set on line %d", o->line);
+				diag(ld, lineno, k->key_col,
+				     (int)g_utf8_strlen(k->key, -1), hint,
+				     "duplicate key '%s' in [%s]", k->key,
+				     cur->group);
+			}
+		}
+		g_ptr_array_add(cur->keys, k);
+	}
+}
+
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+
+	if (lb >= G_N_ELEMENTS(row))
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned prev = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cur = row[j];
+			unsigned sub = prev + (a[i - 1] != b[j - 1]);
+			unsigned best = MIN(row[j] + 1, row[j - 1] + 1);
+			row[j] = MIN(best, sub);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+static const char *closest(const char *word, const char *const *cands)
+{
+	const char *best = NULL;
+	unsigned bestd = 3;
+
+	for (; *cands; cands++) {
+		unsigned d = edit_distance(word, *cands);
+		if (d < bestd) {
+			bestd = d;
+			best = *cands;
+		}
+	}
+	return best;
+}
+
+static char **split_list(const char *s)
+{
+	char **parts = g_strsplit_set(s, ",;", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **p = parts; *p; p++) {
+		char *t = g_strstrip(*p);
+		if (*t)
+			g_ptr_array_add(out, g_strdup(t));
+	}
+	g_strfreev(parts);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static bool url_ok(struct loader *ld, const struct raw_key *k, char **value)
+{
+	char *v = *value;
+
+	if (g_str_has_prefix(v, "http://") || g_str_has_prefix(v, "https://") ||
+	    g_str_has_prefix(v, "file:///"))
+		return true;
+	if (g_str_has_prefix(v, "file:") && !g_str_has_prefix(v, "file://")) {
+		/* file:RELATIVE is relative to the config file's directory,
+		 * so a config and its sample feeds can move together. */
+		char *abs = g_build_filename(ld->dir, v + 5, NULL);
+		char *canon = g_canonicalize_filename(abs, NULL);
+		char *uri = g_filename_to_uri(canon, NULL, NULL);
+
+		g_free(abs);
+		g_free(canon);
+		if (uri) {
+			g_free(v);
+			*value = uri;
+			return true;
+		}
+	}
+	diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+	     "use http://, https://, file:///ABSOLUTE/PATH or file:RELATIVE/PATH",
+	     "'%s' is not a URL hark can fetch", v);
+	return false;
+}
+
+static void read_value(struct loader *ld, const struct raw_section *sec,
+		       const struct raw_key *k, const struct key_spec *spec,
+		       void *base)
+{
+	GError *e = NULL;
+	char *v = g_key_file_get_string(ld->kf, sec->group, k->key, &e);
+	void *field = (char *)base + spec->offset;
+
+	if (!v) {
+		diag(ld, k->line, k->value_col, 1, NULL, "%s", e->message);
+		g_error_free(e);
+		return;
+	}
+	g_strstrip(v);
+	switch (spec->type) {
+	case T_STRING:
+		g_free(*(char **)field);
+		*(char **)field = v;
+		return;
+	case T_PATH:
+		if (!*v) {
+			diag(ld, k->line, k->value_col, 1, NULL,
+			     "'%s' needs a value", k->key);
+			break;
+		}
+		if (v[0] == '~' && v[1] == '/') {
+			char *t = g_build_filename(g_get_home_dir(), v + 2, NULL);
+			g_free(v);
+			v = t;
+		} else if (!g_path_is_absolute(v)) {
+			char *t = g_build_filename(g_get_user_data_dir(), "hark", v, NULL);
+			g_free(v);
+			v = t;
+		}
+		g_free(*(char **)field);
+		*(char **)field = v;
+		return;
+	case T_URL:
+		if (!*v) {
+			diag(ld, k->line, k->value_col, 1, NULL, "'url' needs a value");
+			break;
+		}
+		if (url_ok(ld, k, &v)) {
+			g_free(*(char **)field);
+			*(char **)field = v;
+			return;
+		}
+		break;
+	case T_DURATION: {
+		int64_t secs;
+		if (!hark_duration_parse(v, &secs, &e)) {
+			diag(ld, k->line, k->value_col,
+			     (int)g_utf8_strlen(v, -1), "e.g. 90s, 15m, 2h, 1d",
+			     "bad duration '%s' for '%s'", v, k->key);
+			g_error_free(e);
+			break;
+		}
+		if (secs < 1) {
+			diag(ld, k->line, k->value_col, 1, NULL,
+			     "'%s' must be at least 1s", k->key);
+			break;
+		}
+		*(int64_t *)field = secs;
+		break;
+	}
+	case T_LIST: {
+		GPtrArray *arr = *(GPtrArray **)field;
+		char **items = split_list(v);
+		g_ptr_array_set_size(arr, 0);
+		for (char **p = items; *p; p++)
+			g_ptr_array_add(arr, *p);
+		g_free(items);
+		break;
+	}
+	case T_QUERY: {
+		struct hark_conf_str *s = field;
+		g_free(s->value);
+		s->value = v;
+		s->line = k->line;
+		s->col = k->value_col;
+		if (!*v)
+			diag(ld, k->line, k->value_col, 1, NULL,
+			     "'%s' is empty", k->key);
+		return;
+	}
+	}
+	g_free(v);
+}
+
+static void read_section(struct loader *ld, const struct raw_section *sec,
+			 const char *label, const struct key_spec *specs,
+			 void *base)
+{
+	const char *names[32];
+	size_t n = 0;
+
+	for (const struct key_spec *s = specs; s->key; s++)
+		names[n++] = s->key;
+	names[n] = NULL;
+	for (guint i = 0; i < sec->keys->len; i++) {
+		const struct raw_key *k = sec->keys->pdata[i];
+		const struct key_spec *s;
+
+		for (s = specs; s->key; s++)
+			if (!strcmp(s->key, k->key))
+				break;
+		if (!s->key) {
+			const char *near = closest(k->key, names);
+			char *known = g_strjoinv(", ", (char **)names);
+			char *hint = near ? g_strdup_printf("did you mean '%s'?", near)
+					  : g_strdup_printf("known keys: %s", known);
+			g_free(known);
+			diag(ld, k->line, k->key_col,
+			     (int)g_utf8_strlen(k->key, -1), hint,
+			     "unknown key '%s' in [%s]", k->key, label);
+			g_free(hint);
+			continue;
+		}
+		read_value(ld, sec, k, s, base);
+	}
+	for (const struct key_spec *s = specs; s->key; s++) {
+		bool found = false;
+		if (!s->required)
+			continue;
+		for (guint i = 0; i < sec->keys->len && !found; i++)
+			found = !strcmp(((struct raw_key *)sec->keys->pdata[i])->key,
+					s->key);
+		if (!found)
+			diag(ld, sec->line, 0, 0, NULL,
+			     "[%s] has no '%s'", label, s->key);
+	}
+}
+
+static bool name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!g_ascii_isalnum(*p) && !strchr("_-.@+", *p))
+			return false;
+	return true;
+}
+
+static void build_config(struct loader *ld)
+{
+	static const char *const kinds[] = {"hark", "feed", "rule", NULL};
+	struct hark_config *cfg = ld->cfg;
+
+	for (guint i = 0; i < ld->sections->len; i++) {
+		struct raw_section *sec = ld->sections->pdata[i];
+		char *sp = strchr(sec->group, ' ');
+		char *kind = sp ? g_strndup(sec->group, (gsize)(sp - sec->group))
+				: g_strdup(sec->group);
+		const char *name = sp ? sp + 1 : NULL;
+		const char *src = hark_config_line(cfg, sec->line);
+		int col = (int)(strchr(src, '[') - src) + 1;
+
+		while (name && *name == ' ')
+			name++;
+		if (!strcmp(kind, "hark") && !name) {
+			read_section(ld, sec, "hark", hark_keys, cfg);
+		} else if ((!strcmp(kind, "feed") || !strcmp(kind, "rule")) &&
+			   (!name || !name_ok(name))) {
+			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
+			     "names use letters, digits and _ - . @ +",
+			     name ? "bad %s name '%s'" : "[%s] needs a name: [%s NAME]",
+			     kind, name ? name : kind);
+		} else if (!strcmp(kind, "feed")) {
+			struct hark_feed_conf *f = g_new0(struct hark_feed_conf, 1);
+			f->name = g_strdup(name);
+			f->line = sec->line;
+			f->interval = 0;
+			f->tags = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(cfg->feeds, f);
+			read_section(ld, sec, sec->group, feed_keys, f);
+		} else if (!strcmp(kind, "rule")) {
+			struct hark_rule_conf *r = g_new0(struct hark_rule_conf, 1);
+			r->name = g_strdup(name);
+			r->line = sec->line;
+			r->alert = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(r->alert, g_strdup("stdout"));
+			g_ptr_array_add(cfg->rules, r);
+			read_section(ld, sec, sec->group, rule_keys, r);
+		} else {
+			const char *near = closest(kind, kinds);
+			char *hint = near ? g_strdup_printf("did you mean [%s%s%s]?", near,
+							    name ? " " : "", name ? name : "")
+					  : g_strdup("sections are [hark], [feed NAME], [rule NAME]");
+			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
+			     hint, "unknown section [%s]", sec->group);
+			g_free(hint);
+		}
+		g_free(kind);
+	}
+	for (guint i = 0; i < cfg->feeds->len; i++) {
+		struct hark_feed_conf *f = cfg->feeds->pdata[i];
+		if (!f->interval)
+			f->interval = cfg->interval;
+	}
+	for (guint i = 0; i < cfg->rules->len; i++) {
+		struct hark_rule_conf *r = cfg->rules->pdata[i];
+		for (guint j = 0; j < r->alert->len; j++) {
+			const char *a = r->alert->pdata[j];
+			if (strcmp(a, "stdout") && strcmp(a, "desktop"))
+				diag(ld, r->line, 0, 0,
+				     "alert channels are stdout and desktop",
+				     "[rule %s]: unknown alert channel '%s'",
+				     r->name, a);
+		}
+	}
+}
+
+char *hark_config_default_path(void)
+{
+	return g_build_filename(g_get_user_config_dir(), "hark", "hark.conf", NULL);
+}
+
+void hark_config_free(struct hark_config *cfg)
+{
+	if (!cfg)
+		return;
+	g_free(cfg->path);
+	g_free(cfg->database);
+	g_ptr_array_unref(cfg->feeds);
+	g_ptr_array_unref(cfg->rules);
+	g_ptr_array_unref(cfg->lines);
+	g_free(cfg);
+}
+
+struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
+				     GError **err)
+{
+	struct loader ld = {0};
+	struct hark_config *cfg;
+	char *text = NULL;
+	gsize len = 0;
+	GError *e = NULL;
+	unsigned before = hark_diags_count(diags);
+
+	if (!g_file_get_contents(path, &text, &len, &e)) {
+		g_set_error(err, HARK_ERROR, HARK_ERROR_USER,
+			    "cannot read config: %s", e->message);
+		g_error_free(e);
+		return NULL;
+	}
+	cfg = g_new0(struct hark_config, 1);
+	cfg->path = g_strdup(path);
+	cfg->interval = DEFAULT_INTERVAL;
+	cfg->database = g_build_filename(g_get_user_data_dir(), "hark", "hark.db", NULL);
+	cfg->feeds = g_ptr_array_new_with_free_func(feed_conf_free);
+	cfg->rules = g_ptr_array_new_with_free_func(rule_conf_free);
+	cfg->lines = g_ptr_array_new_with_free_func(g_free);
+
+	ld.path = path;
+	ld.cfg = cfg;
+	ld.diags = diags;
+	ld.dir = g_path_get_dirname(path);
+	ld.sections = g_ptr_array_new_with_free_func(raw_section_free);
+
+	if (!g_utf8_validate(text, (gssize)len, NULL) || memchr(text, '\0', len)) {
+		hark_diags_add(diags, path, 0, 0, 0, NULL, NULL,
+			       "the file is not valid UTF-8 text");
+		goto out;
+	}
+	{
+		char **lines = g_strsplit(text, "\n", -1);
+		for (char **p = lines; *p; p++) {
+			size_t l = strlen(*p);
+			if (l && (*p)[l - 1] == '\r')
+				(*p)[l - 1] = '\0';
+			g_ptr_array_add(cfg->lines, *p);
+		}
+		g_free(lines);
+	}
+	scan_lines(&ld);
+	if (hark_diags_count(diags) > before)
+		goto out;
+	ld.kf = g_key_file_new();
+	if (!g_key_file_load_from_data(ld.kf, text, len, G_KEY_FILE_NONE, &e)) {
+		hark_diags_add(diags, path, 0, 0, 0, NULL, NULL, "%s", e->message);
+		g_error_free(e);
+		goto out;
+	}
+	build_config(&ld);
+out:
+	if (ld.kf)
+		g_key_file_free(ld.kf);
+	g_ptr_array_unref(ld.sections);
+	g_free(ld.dir);
+	g_free(text);
+	if (hark_diags_count(diags) > before) {
+		hark_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}

@@ -1,0 +1,65 @@
+/* config.h - hark.conf, a GKeyFile-format file, read into typed structs.
+ *
+ *     [hark]          database=, interval=
+ *     [feed NAME]     url=, interval=, tags=
+ *     [rule NAME]     query=, alert=, ...
+ *
+ * Every error is a diagnostic with file:line:column (see diag.h); the
+ * loader reports all of them.  Lists accept ',' or ';' separators.
+ */
+#ifndef HARK_CONFIG_H
+#define HARK_CONFIG_H
+
+#include "hark/diag.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A string value with where it came from, so later stages (the query
+ * compiler) can point at a column inside it.  value is NULL when the key
+ * was absent.  col is the 1-based column of value's first byte. */
+struct hark_conf_str {
+	char *value;
+	int line;
+	int col;
+};
+
+struct hark_feed_conf {
+	char *name;
+	char *url;
+	int64_t interval;      /* seconds; the [hark] interval when not set */
+	GPtrArray *tags;       /* of char*, never NULL */
+	int line;              /* line of the [feed NAME] header */
+};
+
+struct hark_rule_conf {
+	char *name;
+	struct hark_conf_str query;
+	GPtrArray *alert;      /* of char*: "stdout", "desktop", ...; never NULL */
+	int line;              /* line of the [rule NAME] header */
+};
+
+struct hark_config {
+	char *path;            /* the file it was read from */
+	char *database;        /* absolute path of the SQLite file */
+	int64_t interval;      /* default poll interval, seconds */
+	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
+	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
+	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */
+};
+
+/* $XDG_CONFIG_HOME/hark/hark.conf.  Caller frees with g_free(). */
+char *hark_config_default_path(void);
+
+/* Reads PATH.  Problems with the content go to DIAGS (all of them) and
+ * make it return NULL; a file that cannot be read sets ERR
+ * (HARK_ERROR_USER) instead.  Caller frees with hark_config_free(). */
+struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
+				     GError **err);
+void hark_config_free(struct hark_config *cfg);
+
+/* The source line LINE (1-based) of CFG's file, or NULL. */
+const char *hark_config_line(const struct hark_config *cfg, int line);
+
+#endif
