@@ -11,5 +11,8 @@
 #ifndef HARK_COMMANDS_H
 #define HARK_COMMANDS_H
 
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
 
 #endif

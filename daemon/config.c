@@ -6,6 +6,7 @@
  * errors and duplicates with their positions.
  */
 #include "hark/config.h"
+#include "hark/alert.h"
 #include "hark/duration.h"
 #include "hark/error.h"
 
@@ -54,6 +55,7 @@ struct raw_key {
 struct raw_section {
 	char *group;      /* as written between the brackets */
 	int line;
+	bool duplicate;   /* a second [same] section: reported, not built */
 	GPtrArray *keys;  /* of struct raw_key* */
 };
 
@@ -134,10 +136,13 @@ static void diag(struct loader *ld, int line, int col, int len,
 	g_free(msg);
 }
 
-/* Pass 1: find sections and keys, and syntax errors, with positions. */
-static void scan_lines(struct loader *ld)
+/* Pass 1: find sections and keys, and syntax errors, with positions.
+ * Returns the number of lines GKeyFile could not parse; duplicates are
+ * reported but do not stop the later checks. */
+static unsigned scan_lines(struct loader *ld)
 {
 	struct raw_section *cur = NULL;
+	unsigned syntax = 0;
 
 	for (guint i = 0; i < ld->cfg->lines->len; i++) {
 		const char *line = ld->cfg->lines->pdata[i];
@@ -155,6 +160,7 @@ static void scan_lines(struct loader *ld)
 			if (end[-1] != ']' || end - p < 3) {
 				diag(ld, lineno, utf8_col(line, p), 1, NULL,
 				     "malformed section header (expected '[section]' or '[section NAME]')");
+				syntax++;
 				cur = NULL;
 				continue;
 			}
@@ -164,8 +170,9 @@ static void scan_lines(struct loader *ld)
 			cur->keys = g_ptr_array_new_with_free_func(raw_key_free);
 			for (guint j = 0; j < ld->sections->len; j++) {
 				struct raw_section *o = ld->sections->pdata[j];
-				if (!strcmp(o->group, cur->group)) {
+				if (!strcmp(o->group, cur->group) && !o->duplicate) {
 					char hint[64];
+					cur->duplicate = true;
 					snprintf(hint, sizeof hint,
 						 "first defined on line %d", o->line);
 					diag(ld, lineno, utf8_col(line, p),
@@ -181,12 +188,14 @@ static void scan_lines(struct loader *ld)
 			diag(ld, lineno, utf8_col(line, p), 1,
 			     "lines are 'key = value', '[section]' or '# comment'",
 			     "expected 'key = value'");
+			syntax++;
 			continue;
 		}
 		if (!cur) {
 			diag(ld, lineno, utf8_col(line, p), 1,
 			     "put it under a section such as [hark]",
 			     "key outside of any section");
+			syntax++;
 			continue;
 		}
 		end = eq;
@@ -195,6 +204,7 @@ static void scan_lines(struct loader *ld)
 		if (end == p) {
 			diag(ld, lineno, utf8_col(line, p), 1, NULL,
 			     "missing key name before '='");
+			syntax++;
 			continue;
 		}
 		struct raw_key *k = g_new0(struct raw_key, 1);
@@ -220,6 +230,7 @@ static void scan_lines(struct loader *ld)
 		}
 		g_ptr_array_add(cur->keys, k);
 	}
+	return syntax;
 }
 
 static unsigned edit_distance(const char *a, const char *b)
@@ -436,6 +447,30 @@ static void read_section(struct loader *ld, const struct raw_section *sec,
 	}
 }
 
+/* Every alert= entry must name a channel hark has. */
+static void check_channels(struct loader *ld, const struct raw_section *sec,
+			   const struct hark_rule_conf *r)
+{
+	const struct raw_key *k = NULL;
+
+	for (guint i = 0; i < sec->keys->len; i++)
+		if (!strcmp(((struct raw_key *)sec->keys->pdata[i])->key, "alert"))
+			k = sec->keys->pdata[i];
+	if (!k)
+		return;
+	for (guint j = 0; j < r->alert->len; j++) {
+		const char *a = r->alert->pdata[j];
+		const char *src = hark_config_line(ld->cfg, k->line);
+		const char *at = strstr(src + k->value_col - 1, a);
+
+		if (!hark_alert_channel_known(a))
+			diag(ld, k->line, at ? utf8_col(src, at) : k->value_col,
+			     (int)g_utf8_strlen(a, -1),
+			     "alert channels are stdout, console and desktop",
+			     "unknown alert channel '%s' in [%s]", a, sec->group);
+	}
+}
+
 static bool name_ok(const char *name)
 {
 	if (!*name)
@@ -462,7 +497,9 @@ static void build_config(struct loader *ld)
 
 		while (name && *name == ' ')
 			name++;
-		if (!strcmp(kind, "hark") && !name) {
+		if (sec->duplicate) {
+			/* reported by scan_lines */
+		} else if (!strcmp(kind, "hark") && !name) {
 			read_section(ld, sec, "hark", hark_keys, cfg);
 		} else if ((!strcmp(kind, "feed") || !strcmp(kind, "rule")) &&
 			   (!name || !name_ok(name))) {
@@ -486,6 +523,7 @@ static void build_config(struct loader *ld)
 			g_ptr_array_add(r->alert, g_strdup("stdout"));
 			g_ptr_array_add(cfg->rules, r);
 			read_section(ld, sec, sec->group, rule_keys, r);
+			check_channels(ld, sec, r);
 		} else {
 			const char *near = closest(kind, kinds);
 			char *hint = near ? g_strdup_printf("did you mean [%s%s%s]?", near,
@@ -501,17 +539,6 @@ static void build_config(struct loader *ld)
 		struct hark_feed_conf *f = cfg->feeds->pdata[i];
 		if (!f->interval)
 			f->interval = cfg->interval;
-	}
-	for (guint i = 0; i < cfg->rules->len; i++) {
-		struct hark_rule_conf *r = cfg->rules->pdata[i];
-		for (guint j = 0; j < r->alert->len; j++) {
-			const char *a = r->alert->pdata[j];
-			if (strcmp(a, "stdout") && strcmp(a, "desktop"))
-				diag(ld, r->line, 0, 0,
-				     "alert channels are stdout and desktop",
-				     "[rule %s]: unknown alert channel '%s'",
-				     r->name, a);
-		}
 	}
 }
 
@@ -540,7 +567,6 @@ struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 	char *text = NULL;
 	gsize len = 0;
 	GError *e = NULL;
-	unsigned before = hark_diags_count(diags);
 
 	if (!g_file_get_contents(path, &text, &len, &e)) {
 		g_set_error(err, HARK_ERROR, HARK_ERROR_USER,
@@ -577,8 +603,7 @@ struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 		}
 		g_free(lines);
 	}
-	scan_lines(&ld);
-	if (hark_diags_count(diags) > before)
+	if (scan_lines(&ld) > 0)
 		goto out;
 	ld.kf = g_key_file_new();
 	if (!g_key_file_load_from_data(ld.kf, text, len, G_KEY_FILE_NONE, &e)) {
@@ -593,9 +618,5 @@ out:
 	g_ptr_array_unref(ld.sections);
 	g_free(ld.dir);
 	g_free(text);
-	if (hark_diags_count(diags) > before) {
-		hark_config_free(cfg);
-		return NULL;
-	}
 	return cfg;
 }

@@ -18,6 +18,8 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
+	{"run", cmd_run, "poll feeds, match rules, send alerts (-c FILE, --once)"},
+	{"check", cmd_check, "validate the config and rules (-c FILE)"},
 	{"help", cmd_help, "show this list"},
 };
 

@@ -52,9 +52,11 @@ struct hark_config {
 /* $XDG_CONFIG_HOME/hark/hark.conf.  Caller frees with g_free(). */
 char *hark_config_default_path(void);
 
-/* Reads PATH.  Problems with the content go to DIAGS (all of them) and
- * make it return NULL; a file that cannot be read sets ERR
- * (HARK_ERROR_USER) instead.  Caller frees with hark_config_free(). */
+/* Reads PATH.  Problems with the content go to DIAGS (all of them): the
+ * config is usable only when DIAGS gained none, but it is returned anyway
+ * so that later stages (rules) can report their problems too.  A file that
+ * cannot be read returns NULL and sets ERR (HARK_ERROR_USER).  Caller
+ * frees with hark_config_free(). */
 struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 				     GError **err);
 void hark_config_free(struct hark_config *cfg);
