@@ -19,6 +19,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{"help", cmd_help, "show this list"},
+	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 };
 
 static void usage(FILE *out)
