@@ -14,5 +14,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
+int cmd_parse(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"run", cmd_run, "poll feeds, match rules, send alerts (-c FILE, --once)"},
 	{"check", cmd_check, "validate the config and rules (-c FILE)"},
 	{"help", cmd_help, "show this list"},
+	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 };
 
 static void usage(FILE *out)
