@@ -11,5 +11,6 @@
 #ifndef HARK_COMMANDS_H
 #define HARK_COMMANDS_H
 
+int cmd_sentiment(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{"help", cmd_help, "show this list"},
+	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
 };
 
 static void usage(FILE *out)

@@ -1,2 +1,0 @@
-/* Replaced by the rules modules. */
-int hark_rules_placeholder_;
