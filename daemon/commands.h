@@ -15,5 +15,6 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
+int cmd_sentiment(int argc, char **argv);
 
 #endif
