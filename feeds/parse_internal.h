@@ -13,6 +13,7 @@
 #define FEED_MAX_ITEMS 5000
 #define FEED_MAX_FIELD (1u << 20)
 #define FEED_MAX_LIST 64 /* categories, enclosures per item */
+#define FEED_MAX_DEPTH 256 /* element nesting, as libxml2's own default */
 
 /* XML feeds (RSS, RDF, Atom).  DATA is valid UTF-8 without a BOM.  Returns
  * NULL with *NOT_FEED set when the root element is not a feed's (or there
