@@ -11,5 +11,6 @@
 #ifndef HARK_COMMANDS_H
 #define HARK_COMMANDS_H
 
+int cmd_match(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{"help", cmd_help, "show this list"},
+	{"match", cmd_match, "dry-run the rules over a feed"},
 };
 
 static void usage(FILE *out)
