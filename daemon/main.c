@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
 	{"help", cmd_help, "show this list"},
+	{"match", cmd_match, "dry-run the rules over a feed"},
 };
 
 static void usage(FILE *out)
