@@ -46,6 +46,9 @@ char *feed_resolve_url(const char *url, size_t len, const char *base);
 char *feed_author(const char *name, const char *email);
 char *feed_rss_author(const char *s);
 
+/* True when S (LEN bytes) is valid UTF-8 without NUL bytes. */
+bool feed_utf8_valid(const char *s, size_t len);
+
 /* Appends S to BUF unless BUF would exceed FEED_MAX_FIELD. */
 void feed_buf_append(GString *buf, const char *s, size_t len);
 

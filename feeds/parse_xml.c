@@ -178,8 +178,11 @@ static enum kind atom_kind(int nattr, const xmlChar **attrs)
 		return K_XHTML;
 	if (!type)
 		return mode && !xmlStrncasecmp(mode, BAD_CAST "escaped", 7) ? K_HTML : K_PLAIN;
+	/* attribute values are not NUL-terminated in SAX2 */
 	attr(nattr, attrs, "type", &len);
-	g_strlcpy(t, (const char *)type, MIN(len + 1, sizeof t));
+	len = MIN(len, sizeof t - 1);
+	memcpy(t, type, len);
+	t[len] = '\0';
 	if (!g_ascii_strcasecmp(t, "html") || !g_ascii_strcasecmp(t, "text/html"))
 		return K_HTML;
 	if (!g_ascii_strcasecmp(t, "xhtml") || !g_ascii_strcasecmp(t, "application/xhtml+xml"))
@@ -762,7 +765,7 @@ static bool run_pass(struct xml_state *st, const char *data, size_t len, bool re
 	if (!ctxt)
 		return false;
 	st->ctxt = ctxt;
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC |
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET |
 				(recover ? XML_PARSE_RECOVER : 0));
 	/* Chunks keep libxml2's input buffer small. */
 	const size_t chunk = 1 << 16;
