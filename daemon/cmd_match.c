@@ -299,16 +299,7 @@ static unsigned match_item(const struct hark_ruleset *rs,
 /* Feed documents need the parser (feeds/), which CMake detects. */
 static struct hark_feed_doc *parse_feed(const char *data, size_t len, GError **err)
 {
-#ifdef HARK_HAVE_PARSE
 	return hark_feed_parse(data, len, NULL, err);
-#else
-	(void)data;
-	(void)len;
-	g_set_error(err, HARK_ERROR, HARK_ERROR_USER,
-		    "this build has no feed parser yet; pipe 'hark parse' JSON "
-		    "Lines into 'hark match -'");
-	return NULL;
-#endif
 }
 
 int cmd_match(int argc, char **argv)
