@@ -133,6 +133,7 @@ static const char atom1[] =
 	"  <title type=\"text\">A &lt;fine&gt; blog</title>\n"
 	"  <link rel=\"self\" href=\"http://example.org/feed.atom\"/>\n"
 	"  <link rel=\"alternate\" href=\"/\"/>\n"
+	"  <author><name>Feed Owner</name></author>\n"
 	"  <entry>\n"
 	"    <title type=\"html\">Tom &amp;amp; &lt;i&gt;Jerry&lt;/i&gt;</title>\n"
 	"    <link rel=\"edit\" href=\"edit/1\"/>\n"
@@ -179,7 +180,8 @@ static void atom10(void **state)
 	assert_string_equal(it->content, "Para one & 1 < 2\ntwo");
 	it = item(doc, 1);
 	assert_string_equal(it->link, "http://other.example/x/y");
-	assert_null(it->author);
+	/* RFC 4287: the feed's author applies to entries without one */
+	assert_string_equal(it->author, "Feed Owner");
 	hark_feed_doc_free(doc);
 }
 
