@@ -213,56 +213,61 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 	return t;
 }
 
-/* Words: lower-case into KEY (ASCII fast path), look up, note caps. */
-static void lex_word(struct lexer *lx, size_t start, size_t end)
+/* ASCII lower case and case bits: 1 upper, 2 lower, 4 not a digit. */
+static const uint8_t case_bits[128] = {
+#define U(c) [c] = 5, [c + 32] = 6
+	U('A'), U('B'), U('C'), U('D'), U('E'), U('F'), U('G'), U('H'), U('I'),
+	U('J'), U('K'), U('L'), U('M'), U('N'), U('O'), U('P'), U('Q'), U('R'),
+	U('S'), U('T'), U('U'), U('V'), U('W'), U('X'), U('Y'), U('Z'),
+#undef U
+	['\''] = 4, ['.'] = 4, [','] = 4,
+};
+
+/* A word from START: letters, digits, inner apostrophes, inner "." and
+ * digit-grouping ",".  Scans, lower-cases and hashes in one pass (ASCII
+ * fast path), looks the word up, notes caps; returns the end offset. */
+static size_t lex_word(struct lexer *lx, size_t start)
 {
 	const unsigned char *s = (const unsigned char *)lx->text;
+	const size_t len = lx->len;
 	char key[KEY_MAX] = {0};
-	size_t k = 0;
-	bool upper = false, lower = false, digits = true, fits = true;
-	bool ascii = true;
+	size_t k = 0, i = start;
+	unsigned bits = 0;
+	bool ascii = true, fits = true;
 	uint32_t flags = 0, h = 2166136261u; /* FNV-1a, as hark_lex_hash */
 	int32_t e = -1;
 
-	for (size_t i = start; i < end;) {
+	while (i < len) {
 		unsigned char c = s[i];
+		uint8_t cls = byte_class[c];
 
-		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z') {
-				upper = true;
-				c += 32;
-			} else if (c >= 'a' && c <= 'z') {
-				lower = true;
-			}
-			if (c < '0' || c > '9')
-				digits = false;
-			if (k < KEY_MAX) {
-				key[k++] = (char)c;
-				h = (h ^ c) * 16777619u;
-			} else {
-				fits = false;
-			}
-			i++;
-		} else {
+		if (cls == C_WORD) {
+			bits |= case_bits[c];
+			c |= (case_bits[c] & 1) << 5; /* lower */
+		} else if (cls == C_HIGH) {
 			gunichar u;
-			int n = utf8_decode(s + i, end - i, &u);
+			int n = utf8_decode(s + i, len - i, &u);
 			char buf[6];
 			int blen;
 
-			if (n == 0) { /* cannot happen: lexer checked */
-				i++;
-				continue;
-			}
-			digits = false;
-			ascii = false;
+			if (n == 0)
+				break;
 			if (is_apostrophe(u)) {
+				if (i + (size_t)n >= len || byte_class[s[i + n]] != C_WORD ||
+				    i == start)
+					break;
 				u = '\'';
+			} else if (!is_word_char(u)) {
+				break;
 			} else if (g_unichar_isupper(u)) {
-				upper = true;
+				bits |= 5;
 				u = g_unichar_tolower(u);
 			} else if (g_unichar_islower(u)) {
-				lower = true;
+				bits |= 6;
+			} else {
+				bits |= 4;
 			}
+			ascii = false;
 			blen = g_unichar_to_utf8(u, buf);
 			if (k + (size_t)blen <= KEY_MAX) {
 				memcpy(key + k, buf, (size_t)blen);
@@ -271,11 +276,26 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 				fits = false;
 			}
 			i += (size_t)n;
+			continue;
+		} else if ((cls == C_APOS || cls == C_STOP || cls == C_COMMA) &&
+			   i > start && i + 1 < len && byte_class[s[i + 1]] == C_WORD &&
+			   (cls != C_COMMA || (g_ascii_isdigit(s[i - 1]) &&
+					       g_ascii_isdigit(s[i + 1])))) {
+			bits |= 4;
+		} else {
+			break;
 		}
+		if (k < KEY_MAX) {
+			key[k++] = (char)c;
+			h = (h ^ c) * 16777619u;
+		} else {
+			fits = false;
+		}
+		i++;
 	}
 	if (fits)
 		e = hark_lex_find(lx->m, key, k, ascii ? h : hark_lex_hash(key, k));
-	if (digits) {
+	if (!(bits & 4)) {
 		flags |= SF_NUMBER;
 	} else if (k >= 3 && k <= 6 && g_ascii_isdigit(key[0])) {
 		/* 3rd, 5th, 12th: an ordinal above second */
@@ -290,17 +310,18 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 		    !(d == 1 && (key[0] == '1' || key[0] == '2')))
 			flags |= SF_ORDINAL;
 	}
-	if (fits && k > 3 && !memcmp(key + k - 3, "n't", 3))
+	if (fits && k > 3 && key[k - 1] == 't' && key[k - 2] == '\'' && key[k - 3] == 'n')
 		flags |= SF_NEGATOR;
-	if (upper || lower) {
+	if (bits & 3) {
 		flags |= TF_HAS_CASE;
 		lx->ts->ncased++;
-		if (upper && !lower && k > 1) {
+		if ((bits & 3) == 1 && k > 1) {
 			flags |= TF_CAPS;
 			lx->ts->ncaps++;
 		}
 	}
-	emit(lx, (uint32_t)start, (uint32_t)end, e, flags);
+	emit(lx, (uint32_t)start, (uint32_t)i, e, flags);
+	return i;
 }
 
 /* A run of non-word, non-space characters beyond ASCII: emoji, matched
@@ -514,46 +535,9 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 		}
 		/* a word: letters, digits, inner apostrophes, inner . and , */
 		{
-			size_t start = i;
+			size_t end = lex_word(&lx, i);
 
-			while (i < len) {
-				unsigned char d = s[i];
-				uint8_t dc = byte_class[d];
-
-				if (dc == C_WORD) {
-					i++;
-				} else if (dc == C_HIGH) {
-					gunichar u;
-					int n = utf8_decode(s + i, len - i, &u);
-
-					if (n == 0)
-						break;
-					if (is_apostrophe(u)) {
-						if (i + (size_t)n < len &&
-						    byte_class[s[i + n]] == C_WORD)
-							i += (size_t)n;
-						else
-							break;
-					} else if (is_word_char(u)) {
-						i += (size_t)n;
-					} else {
-						break;
-					}
-				} else if ((dc == C_APOS || dc == C_STOP || dc == C_COMMA) &&
-					   i + 1 < len && byte_class[s[i + 1]] == C_WORD &&
-					   (dc == C_APOS || byte_class[s[i - 1]] == C_WORD) &&
-					   (dc != C_COMMA || (g_ascii_isdigit(s[i - 1]) &&
-							      g_ascii_isdigit(s[i + 1])))) {
-					i++;
-				} else {
-					break;
-				}
-			}
-			if (i == start) { /* lone apostrophe-like character */
-				i++;
-				continue;
-			}
-			lex_word(&lx, start, i);
+			i = end > i ? end : i + 1;
 		}
 	}
 }
