@@ -341,7 +341,7 @@ static size_t lex_symbols(struct lexer *lx, size_t start)
 		if (n == 0 || u < 0x80 || is_word_char(u) ||
 		    g_unichar_isspace(u) || is_apostrophe(u))
 			break;
-		if (u == 0xfe0f) {
+		if (u == 0xfe0f || (u >= 0x1f3fb && u <= 0x1f3ff)) {
 			if (k)
 				ends[k - 1] = (uint32_t)(i + (size_t)n);
 			i += (size_t)n;
@@ -705,10 +705,28 @@ static bool too_excess(const struct hark_sentiment_model *m, const struct tok *n
 		return false;
 	if (nx->e < 0)
 		return !(nx->flags & SF_NUMBER);
+	if (m->entries[nx->e].valence > 0 && !(nx->flags & (SF_PRAISE | SF_NEUTRAL)))
+		return true; /* "too strong", "too sweet" */
 	if (m->entries[nx->e].valence != 0 || (nx->flags & function))
 		return false;
 	return nx->e != m->id.the && nx->e != m->id.a && nx->e != m->id.an &&
 	       nx->e != m->id.and && nx->e != m->id.for_ && nx->e != m->id.to;
+}
+
+/* Does a lexicon valence word follow I within N tokens of its clause? */
+static bool next_valence_within(const struct hark_sentiment_model *m,
+				const struct toks *ts, uint32_t i, uint32_t n)
+{
+	for (uint32_t k = i + 1; k < ts->n && k <= i + n; k++) {
+		const struct tok *t = &ts->t[k];
+
+		if ((t->flags & TF_CLAUSE_START) || (ts->t[k - 1].flags & TF_COMMA_AFTER))
+			return false;
+		if (t->plen || (t->e >= 0 && m->entries[t->e].valence != 0 &&
+				!(t->flags & SF_NEUTRAL)))
+			return true;
+	}
+	return false;
 }
 
 /* A word's own valence, before the context rules. */
@@ -749,6 +767,13 @@ static float word_valence(const struct hark_sentiment_model *m,
 		return 0;
 	e = &m->entries[t->e];
 	nx = next_in_sentence(ts, i);
+	if (t->e == m->id.no && !(nx && !(t->flags & TF_COMMA_AFTER) &&
+				  (nx->e < 0 || m->entries[nx->e].valence != 0 ||
+				   nx->plen || (nx->flags & (SF_BOOST | SF_NEUTRAL)) ||
+				   next_valence_within(m, ts, i, 3)))) {
+		*src = SRC_LEXICON;
+		return -1.0f; /* "no fix", "No." */
+	}
 	if (f & SF_TOO) {
 		/* "too loud", "too small": excess is a complaint, unless the
 		 * next word has a valence to boost ("too good") */
@@ -766,6 +791,9 @@ static float word_valence(const struct hark_sentiment_model *m,
 	    m->entries[nx->e].valence != 0 &&
 	    !(m->entries[nx->e].flags & (SF_NEUTRAL | SF_BOOST)))
 		return 0;
+	if (i > 0 && (ts->t[i - 1].flags & SF_TOO) && !(f & TF_SENT_START) &&
+	    e->valence > 0 && !(f & (SF_PRAISE | SF_NEUTRAL)))
+		return 0; /* counted on "too" */
 	if (f & SF_LIKE) {
 		/* "like" is praise as a verb: after a subject or negator, or
 		 * opening a sentence; "looks like" is not */
@@ -832,13 +860,18 @@ static void score_token(const struct hark_sentiment_model *m,
 		mods |= (scalar > 0) == (v > 0) ? MOD_BOOSTED : MOD_DAMPENED;
 		v += scalar;
 	}
-	/* negation: up to four words back within the clause */
+	/* negation: up to four words back within the clause, not past "and"
+	 * or "or", and not into a phrase that holds its own negator */
 	for (uint32_t j = 1; j <= NEG_WINDOW && j <= i; j++) {
 		const struct tok *n = &ts->t[i - j];
 
+		if (t->plen && (t->flags & SF_NEGATOR))
+			break;
 		if (ts->t[i - j + 1].flags & TF_CLAUSE_START)
 			break;
 		if (n->flags & TF_COMMA_AFTER)
+			break;
+		if (n->e == m->id.and || n->e == m->id.or || n->e == m->id.then)
 			break;
 		if (n->consumed || n->plen)
 			continue;
@@ -901,6 +934,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
+		/* a complaint: hark's complaint words and phrases, sarcasm,
+		 * competitors; plain negative words count through the net */
 		if (t->v < 0 && (t->src == SRC_COMPLAINT || t->src == SRC_SARCASM ||
 				 t->src == SRC_COMPETITOR))
 			complaint = true;
