@@ -60,8 +60,12 @@ struct tok {
 	uint8_t plen;         /* tokens the phrase covers */
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
+	uint8_t extra;        /* X_* */
 	float v;
+	float own;            /* a rating's valence ("9/10") */
 };
+
+enum { X_ELONGATED = 1, X_RATING = 2 };
 
 struct toks {
 	struct tok *t;
@@ -213,6 +217,38 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 	return t;
 }
 
+/* "goooood", "sooo": squeeze runs of three or more letters to two, then
+ * to one, and look again. */
+static int32_t lookup_elongated(const struct hark_sentiment_model *m,
+				const char *key, size_t k, bool *elongated)
+{
+	char two[KEY_MAX], one[KEY_MAX];
+	size_t n2 = 0, n1 = 0;
+	bool run = false;
+	int32_t e;
+
+	for (size_t i = 0; i < k; i++) {
+		size_t r = 1;
+
+		while (i + r < k && key[i + r] == key[i])
+			r++;
+		if (r >= 3)
+			run = true;
+		two[n2++] = key[i];
+		if (r >= 2)
+			two[n2++] = key[i];
+		one[n1++] = key[i];
+		i += r - 1;
+	}
+	if (!run)
+		return -1;
+	e = hark_lex_find(m, two, n2, hark_lex_hash(two, n2));
+	if (e < 0)
+		e = hark_lex_find(m, one, n1, hark_lex_hash(one, n1));
+	*elongated = e >= 0;
+	return e;
+}
+
 /* ASCII lower case and case bits: 1 upper, 2 lower, 4 not a digit. */
 static const uint8_t case_bits[128] = {
 #define U(c) [c] = 5, [c + 32] = 6
@@ -233,9 +269,10 @@ static size_t lex_word(struct lexer *lx, size_t start)
 	char key[KEY_MAX] = {0};
 	size_t k = 0, i = start;
 	unsigned bits = 0;
-	bool ascii = true, fits = true;
+	bool ascii = true, fits = true, elongated = false;
 	uint32_t flags = 0, h = 2166136261u; /* FNV-1a, as hark_lex_hash */
 	int32_t e = -1;
+	struct tok *t;
 
 	while (i < len) {
 		unsigned char c = s[i];
@@ -295,6 +332,8 @@ static size_t lex_word(struct lexer *lx, size_t start)
 	}
 	if (fits)
 		e = hark_lex_find(lx->m, key, k, ascii ? h : hark_lex_hash(key, k));
+	if (e < 0 && fits && ascii && k >= 4)
+		e = lookup_elongated(lx->m, key, k, &elongated);
 	if (!(bits & 4)) {
 		flags |= SF_NUMBER;
 	} else if (k >= 3 && k <= 6 && g_ascii_isdigit(key[0])) {
@@ -320,7 +359,27 @@ static size_t lex_word(struct lexer *lx, size_t start)
 			lx->ts->ncaps++;
 		}
 	}
-	emit(lx, (uint32_t)start, (uint32_t)i, e, flags);
+	t = emit(lx, (uint32_t)start, (uint32_t)i, e, flags);
+	if (elongated)
+		t->extra |= X_ELONGATED;
+	/* "9/10", "2/5": a rating */
+	if (!(bits & 4) && i + 1 < len && s[i] == '/' && g_ascii_isdigit(s[i + 1]) &&
+	    k <= 3) {
+		size_t j = i + 1;
+		unsigned num = 0, den = 0;
+
+		for (size_t d = 0; d < k; d++)
+			num = num * 10 + (unsigned)(key[d] - '0');
+		while (j < len && g_ascii_isdigit(s[j]) && j - i <= 3)
+			den = den * 10 + (unsigned)(s[j++] - '0');
+		if ((den == 5 || den == 10 || den == 100) && num <= den &&
+		    (j == len || byte_class[s[j]] != C_WORD)) {
+			t->extra |= X_RATING;
+			t->own = (float)(((double)num / den - 0.55) * 7.0);
+			t->end = (uint32_t)j;
+			i = j;
+		}
+	}
 	return i;
 }
 
@@ -763,6 +822,10 @@ static float word_valence(const struct hark_sentiment_model *m,
 			break; /* the first word's own valence, for now */
 		}
 	}
+	if (t->extra & X_RATING) {
+		*src = SRC_IDIOM;
+		return t->own;
+	}
 	if (t->e < 0)
 		return 0;
 	e = &m->entries[t->e];
@@ -799,8 +862,8 @@ static float word_valence(const struct hark_sentiment_model *m,
 		 * opening a sentence; "looks like" is not */
 		const struct tok *pv = i ? &ts->t[i - 1] : NULL;
 
-		if (!(f & TF_SENT_START) &&
-		    !(pv && (pv->flags & (SF_SUBJECT | SF_NEGATOR))))
+		if ((f & TF_COMMA_AFTER) || (!(f & TF_SENT_START) &&
+		    !(pv && (pv->flags & (SF_SUBJECT | SF_NEGATOR)))))
 			return 0;
 	}
 	if (f & SF_EMOJI)
@@ -834,6 +897,10 @@ static void score_token(const struct hark_sentiment_model *m,
 	if (cap_diff && (t->flags & TF_CAPS)) {
 		v += signf(v) * C_INCR;
 		mods |= MOD_CAPS;
+	}
+	if (t->extra & X_ELONGATED) { /* "goooood" */
+		v += signf(v) * 0.293f;
+		mods |= MOD_BOOSTED;
 	}
 	/* boosters and dampeners in the three words before */
 	for (uint32_t j = 1; j <= BOOST_WINDOW && j <= i; j++) {
