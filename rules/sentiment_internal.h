@@ -49,7 +49,9 @@ enum {
 	SF_TOO = 1u << 21,        /* "too": excess is a complaint ("too loud") */
 	SF_TAIL = 1u << 22,       /* a phrase has this word after its first */
 	SF_GAPTAIL = 1u << 23,    /* a phrase has this word right after a gap */
+	/* bits 24-30 are the scorer's token flags */
 };
+#define SF_PRAISE (1u << 31)      /* "too good" is still good */
 
 /* Phrase word classes (negative word ids). */
 enum {
@@ -98,7 +100,7 @@ struct slot {
 struct lex_ids {
 	int32_t of, than, another, yet, more, now, at, very, only, how, when,
 		that, oh, just, well, wow, so, it, love, loves, loved, the, a, an,
-		and, to, for_;
+		and, to, for_, no, then, or;
 };
 
 struct hark_sentiment_model {

@@ -112,6 +112,8 @@ static void test_negated_negatives(void **state)
 	assert_pos("Not bad at all");
 	assert_pos("nothing wrong with it");
 	assert_pos("never disappoints");
+	/* negation stops at "and": only the first part is negated */
+	assert_pos("no problems and works great");
 	/* milder than the positive word: "not amazing" is not "terrible" */
 	assert_true(score("not amazing") > score("terrible"));
 }
@@ -228,6 +230,9 @@ static void test_implicit_complaints(void **state)
 	assert_neg("I was charged twice");
 	assert_neg("where is my order");
 	assert_neg("it's been 3 weeks");
+	assert_neg("no fix yet"); /* "no" alone */
+	assert_neg("Is anyone else having issues with the app?");
+	assert_neg("The heating engineer never showed up and no one called to reschedule.");
 	assert_true(has_cue("still waiting for my refund", "still waiting", "complaint"));
 	/* "again" and "still" complain only in bad news */
 	assert_zero("see you again tomorrow");
@@ -272,9 +277,23 @@ static void test_support_vocabulary(void **state)
 	assert_neg("I don't like it");
 }
 
+static void test_elongation_ratings(void **state)
+{
+	(void)state;
+	assert_true(score("goooood") > score("good"));
+	assert_true(has_cue("sooo goooood", "goooood", "boosted"));
+	assert_pos("10/10 would recommend");
+	assert_neg("2/10");
+	assert_true(score("5/5") > score("4/5"));
+	assert_zero("1/3 of the way"); /* not a rating scale */
+	assert_zero("the 24/7 line");
+}
+
 static void test_too(void **state)
 {
 	(void)state;
+	assert_neg("the smell is way too strong");
+	assert_pos("too cute");
 	assert_neg("way too loud");
 	assert_neg("Too small for my needs");
 	assert_zero("me too");
@@ -416,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_implicit_complaints),
 		cmocka_unit_test(test_sarcasm),
 		cmocka_unit_test(test_support_vocabulary),
+		cmocka_unit_test(test_elongation_ratings),
 		cmocka_unit_test(test_too),
 		cmocka_unit_test(test_competitor),
 		cmocka_unit_test(test_spans),
