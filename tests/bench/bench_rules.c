@@ -116,7 +116,7 @@ static struct result run_hark(const struct hark_ruleset *rs,
 			      struct hark_item **items, size_t bytes, double secs)
 {
 	struct result r = {0};
-	double t0 = now(), t;
+	double t0, t;
 	unsigned long n = 0;
 
 	for (int i = 0; i < NITEMS; i++) {
@@ -124,16 +124,22 @@ static struct result run_hark(const struct hark_ruleset *rs,
 		r.hits += h->len;
 		g_ptr_array_unref(h);
 	}
-	t0 = now();
-	do {
-		for (int i = 0; i < NITEMS; i++) {
-			GPtrArray *h = hark_ruleset_match(rs, items[i], NULL);
-			g_ptr_array_unref(h);
-		}
-		n += NITEMS;
-		t = now() - t0;
-	} while (t < secs);
-	r.items_s = (double)n / t;
+	/* Best of five rounds: neighbours on a shared machine evict caches
+	 * and steal cycles, which only ever slows a round down. */
+	for (int round = 0; round < 5; round++) {
+		n = 0;
+		t0 = now();
+		do {
+			for (int i = 0; i < NITEMS; i++) {
+				GPtrArray *h = hark_ruleset_match(rs, items[i], NULL);
+				g_ptr_array_unref(h);
+			}
+			n += NITEMS;
+			t = now() - t0;
+		} while (t < secs / 5);
+		if ((double)n / t > r.items_s)
+			r.items_s = (double)n / t;
+	}
 	r.mb_s = (double)bytes / NITEMS * r.items_s / 1e6;
 	return r;
 }
