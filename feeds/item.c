@@ -52,6 +52,7 @@ void hark_feed_doc_free(struct hark_feed_doc *doc)
 	g_free(doc->title);
 	g_free(doc->link);
 	g_free(doc->bozo_reason);
+	g_free(doc->next_page);
 	g_ptr_array_unref(doc->items);
 	g_free(doc);
 }

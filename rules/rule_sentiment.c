@@ -1,7 +1,5 @@
 /* rule_sentiment.c - sentiment for rule conditions and hits. */
 #include "rule_sentiment.h"
-
-#ifdef HARK_HAVE_SENTIMENT
 #include "hark/sentiment.h"
 
 bool rule_sentiment_score(const char *text, size_t len,
@@ -16,16 +14,3 @@ bool rule_sentiment_score(const char *text, size_t len,
 	hark_sentiment_clear(&s);
 	return true;
 }
-#else
-bool rule_sentiment_score(const char *text, size_t len,
-			  const size_t (*spans)[2], size_t nspans,
-			  double *compound)
-{
-	(void)text;
-	(void)len;
-	(void)spans;
-	(void)nspans;
-	*compound = 0.0;
-	return false;
-}
-#endif

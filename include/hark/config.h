@@ -1,7 +1,9 @@
 /* config.h - hark.conf, a GKeyFile-format file, read into typed structs.
  *
- *     [hark]          database=, interval=
- *     [feed NAME]     url=, interval=, tags=
+ *     [hark]          database=, interval=, polling keys (below)
+ *     [feed NAME]     url=, interval= (duration or "auto"), tags=,
+ *                     interval_min=, interval_max=, headers=, username=,
+ *                     password=, tls_verify=, silent_after=
  *     [rule NAME]     query=, alert=, ...
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
@@ -31,6 +33,16 @@ struct hark_feed_conf {
 	int64_t interval;      /* seconds; the [hark] interval when not set */
 	GPtrArray *tags;       /* of char*, never NULL */
 	int line;              /* line of the [feed NAME] header */
+	/* interval = auto: adapt to the feed's posting rate, within
+	 * [interval_min, interval_max]; interval is then the starting value. */
+	bool interval_auto;
+	int64_t interval_min;  /* default 5m */
+	int64_t interval_max;  /* default 1d */
+	GPtrArray *headers;    /* of "Name: value" (';'-separated), never NULL */
+	char *username;        /* HTTP basic auth, or NULL; never logged */
+	char *password;
+	bool tls_verify;       /* default true; false warns */
+	int64_t silent_after;  /* 0: from the posting rate */
 };
 
 struct hark_rule_conf {
@@ -56,14 +68,28 @@ struct hark_config {
 	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */
+
+	/* Polling ([hark] keys). */
+	int64_t max_transfers;     /* in flight, all hosts; default 32 */
+	int64_t max_per_host;      /* in flight per host; default 2 */
+	int64_t connect_timeout;   /* seconds; default 15 */
+	int64_t timeout;           /* whole transfer, seconds; default 60 */
+	int64_t low_speed_time;    /* under 100 B/s this long = stalled; 30 */
+	int64_t max_size;          /* bytes after decompression; 16 MiB */
+	int64_t backoff_max;       /* cap of the failure backoff; 12h */
+	int64_t unconditional_every; /* every Nth poll ignores validators; 24 */
+	int64_t broken_after;      /* failing this long raises an alert; 1d */
+	GPtrArray *health_alert;   /* channels for feed health alerts; stdout */
 };
 
 /* $XDG_CONFIG_HOME/hark/hark.conf.  Caller frees with g_free(). */
 char *hark_config_default_path(void);
 
-/* Reads PATH.  Problems with the content go to DIAGS (all of them) and
- * make it return NULL; a file that cannot be read sets ERR
- * (HARK_ERROR_USER) instead.  Caller frees with hark_config_free(). */
+/* Reads PATH.  Problems with the content go to DIAGS (all of them): the
+ * config is usable only when DIAGS gained none, but it is returned anyway
+ * so that later stages (rules) can report their problems too.  A file that
+ * cannot be read returns NULL and sets ERR (HARK_ERROR_USER).  Caller
+ * frees with hark_config_free(). */
 struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 				     GError **err);
 void hark_config_free(struct hark_config *cfg);

@@ -39,6 +39,8 @@ struct hark_feed_doc {
 	bool bozo;           /* the feed was broken and recovered */
 	char *bozo_reason;   /* why, or NULL */
 	GPtrArray *items;    /* of struct hark_item*, owned; never NULL */
+	char *next_page;     /* HTML sources: absolute URL of the next page
+	                        (from the "next" selector), or NULL */
 };
 
 /* Allocates an empty item (dates HARK_TIME_NONE, empty arrays). */

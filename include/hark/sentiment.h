@@ -50,4 +50,15 @@ void hark_sentiment_score_spans(const struct hark_sentiment_model *model,
 /* Frees OUT's cues; OUT itself is the caller's. */
 void hark_sentiment_clear(struct hark_sentiment *out);
 
+/* Appends S as one JSON object {"compound":..,"pos":..,"neu":..,"neg":..,
+ * "cues":[{"token":..,"valence":..,"why":..},..]} (no newline) to BUF. */
+void hark_sentiment_format_json(GString *buf, const struct hark_sentiment *s);
+
+/* Appends S readably: a first line with the compound (%.4f) and the
+ * proportions, then one indented line per cue, each ending in '\n'. */
+void hark_sentiment_format_explain(GString *buf, const struct hark_sentiment *s);
+
+/* Appends the compound as "%.4f" (never "-0.0000") to BUF. */
+void hark_sentiment_format_compound(GString *buf, double compound);
+
 #endif

@@ -1,0 +1,85 @@
+# tests/peers/lib.sh - shared helpers for hark's integration scripts.
+#
+# Source it, then call the peer_* functions.  Every peer writes its PID to
+# $T/pids; peers_stop (run from the EXIT trap) kills exactly those PIDs.
+# Never use a bare `wait` in these scripts: it would wait for the peers.
+
+set -euo pipefail
+
+: "${HARK:?HARK must point at the hark binary}"
+: "${HARK_SRC:?HARK_SRC must point at the source tree}"
+PY=/usr/bin/python3   # Debian's python: python3-dbusmock lives only there
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hark-test.XXXXXX")
+: > "$T/pids"
+export XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+# No desktop session unless a test starts one.
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$T/no-bus"
+unset DISPLAY WAYLAND_DISPLAY JOURNAL_STREAM
+
+peers_stop() {
+	local pid
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done < "$T/pids"
+	sleep 0.1
+	while read -r pid; do
+		kill -9 "$pid" 2>/dev/null || true
+	done < "$T/pids"
+	[ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"
+}
+trap peers_stop EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+# assert_eq WANT GOT WHAT
+assert_eq() { [ "$1" = "$2" ] || fail "$3: want '$1', got '$2'"; ok "$3"; }
+# assert_grep PATTERN FILE WHAT
+assert_grep() { grep -qE -- "$1" "$2" || { cat "$2" >&2; fail "$3: no line matches /$1/ in $2"; }; ok "$3"; }
+assert_no_grep() { ! grep -qE -- "$1" "$2" || { cat "$2" >&2; fail "$3: a line matches /$1/ in $2"; }; ok "$3"; }
+
+# wait_for CMD... : retry CMD for up to 10 s.
+wait_for() {
+	local i
+	for i in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+# peer_notify_start: a private D-Bus session bus with python3-dbusmock's
+# notification daemon on it.  Sets DBUS_SESSION_BUS_ADDRESS and
+# NOTIFY_CALLS (dbusmock's call log).
+peer_notify_start() {
+	local d="$T/notify"
+	mkdir -p "$d"
+	cat > "$d/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$d/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+	# No <servicedir>: nothing is auto-started behind the test's back.
+	dbus-daemon --config-file="$d/bus.conf" --fork --print-pid=3 3>"$d/dbus.pid" </dev/null
+	cat "$d/dbus.pid" >> "$T/pids"
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$d/bus"
+	NOTIFY_CALLS="$d/calls.log"
+	"$PY" -m dbusmock --session --template notification_daemon \
+		--parameters '{"capabilities": "body body-markup actions"}' \
+		-l "$NOTIFY_CALLS" </dev/null >"$d/server.log" 2>&1 &
+	echo $! >> "$T/pids"
+	wait_for dbus_name_owned org.freedesktop.Notifications ||
+		fail "notification server did not start: $(cat "$d/server.log")"
+}
+
+dbus_name_owned() {
+	dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+		org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
+}
