@@ -1303,11 +1303,18 @@ static void spans_normalise(GArray *spans)
 {
 	guint o = 0;
 
+	/* Sorted, and overlapping spans (a word inside a regex match) made
+	 * one. */
 	g_array_sort(spans, cmp_span);
 	for (guint i = 0; i < spans->len; i++) {
 		struct hark_span *s = &g_array_index(spans, struct hark_span, i);
-		if (o && !cmp_span(s, &g_array_index(spans, struct hark_span, o - 1)))
+		struct hark_span *p = o ? &g_array_index(spans, struct hark_span, o - 1)
+					: NULL;
+
+		if (p && p->field == s->field && s->start < p->end) {
+			p->end = MAX(p->end, s->end);
 			continue;
+		}
 		g_array_index(spans, struct hark_span, o++) = *s;
 	}
 	g_array_set_size(spans, o);
