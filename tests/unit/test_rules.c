@@ -10,7 +10,7 @@
  * MESSAGE).  TEXT is the item's content.  EXTRA columns: title=, author=,
  * link=, cats=a,b (item categories), feed=NAME (the source feed, whose
  * tags come from the config), spans=FIELD:START-END,... (the exact byte
- * spans of the hit), sentiment=... (needs the scorer), and any other
+ * spans of the hit), and any other
  * KEY=VALUE is written into the [rule] section.  "\n" and "\t" in TEXT
  * and title= are newline and tab.
  */
@@ -223,13 +223,6 @@ static void test_case_table(void **state)
 			g_strfreev(col);
 			continue;
 		}
-		/* Guard the sentiment cases: they need the scorer. */
-#ifndef HARK_HAVE_SENTIMENT
-		if (strstr(*l, "\tsentiment=") && col[0][0] != '!') {
-			g_strfreev(col);
-			continue;
-		}
-#endif
 		n++;
 		why = run_case(col, (int)g_strv_length(col), dir, lineno);
 		if (why) {
