@@ -11,7 +11,7 @@ free_port() {
 # peer_nginx_start FEED_DIR [EXTRA_SERVER_DIRECTIVES]: nginx in the
 # foreground (daemon off) serving a copy of FEED_DIR with ETag,
 # Last-Modified and gzip.  Sets NGINX_DIR, NGINX_URL, NGINX_LOG (access
-# log: "$status $request_uri" per line).
+# log: "$status $request_uri $connection_requests $gzip_ratio" per line).
 peer_nginx_start() {
 	local src=$1 extra=${2:-} port i
 	NGINX_DIR="$T/nginx"
@@ -29,7 +29,7 @@ pid $NGINX_DIR/nginx.pid;
 error_log $NGINX_DIR/error.log notice;
 events { worker_connections 1024; }
 http {
-    log_format hark '\$status \$request_uri';
+    log_format hark '\$status \$request_uri \$connection_requests \$gzip_ratio';
     access_log $NGINX_LOG hark;
     client_body_temp_path $NGINX_DIR/tmp/body;
     proxy_temp_path       $NGINX_DIR/tmp/proxy;
