@@ -18,6 +18,7 @@
 #include "hark/log.h"
 #include "hark/poll.h"
 #include "hark/store.h"
+#include "hark/web.h"
 
 #include <glib-unix.h>
 #include <signal.h>
@@ -28,6 +29,7 @@ struct daemon {
 	struct hark_store *st;
 	struct hark_alerter *alerter;
 	struct hark_engine *engine;
+	struct hark_web *web;      /* [web] listen=: the page, or NULL */
 	GMainLoop *loop;
 	guint flush_idle;
 	bool once;
@@ -99,6 +101,10 @@ static gboolean on_reload(gpointer data)
 		guint feeds = cfg->feeds->len, rules = cfg->rules->len;
 		char *path = g_strdup(cfg->path);
 
+		if (d->web && !hark_web_reload(d->web, &e)) {
+			hark_error("web: %s", e->message);
+			g_clear_error(&e);
+		}
 		if (hark_engine_reload(d->engine, cfg, rs, &e)) {
 			hark_info("reloaded %s: %u feeds, %u rules", path, feeds, rules);
 		} else {
@@ -164,6 +170,21 @@ int cmd_run(int argc, char **argv)
 	nfeeds = cfg->feeds->len;
 	nrules = cfg->rules->len;
 	dbpath = g_strdup(cfg->database);
+	/* The page runs on threads of its own with its own store connection
+	 * and config copy (web.h); read before the engine takes CFG. */
+	if (!once && cfg->web_listen) {
+		d.web = hark_web_start(cfg->path, cfg->web_listen, cfg->web_token, &e);
+		if (!d.web) {
+			hark_error("%s", e->message);
+			g_error_free(e);
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
+			status = HARK_EXIT_RUNTIME;
+			goto out;
+		}
+		hark_info("web page on http://%s/ (port %u)", cfg->web_listen,
+			  hark_web_port(d.web));
+	}
 	d.engine = hark_engine_new(d.st, cfg, rs, &hooks, &e);
 	if (!d.engine) {
 		hark_error("%s", e->message);
@@ -189,6 +210,7 @@ int cmd_run(int argc, char **argv)
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:
+	hark_web_stop(d.web);
 	hark_engine_free(d.engine);
 	if (d.loop)
 		g_main_loop_unref(d.loop);

@@ -9,6 +9,7 @@
 #include "hark/alert.h"
 #include "hark/duration.h"
 #include "hark/error.h"
+#include "hark/web.h"
 
 #include <string.h>
 
@@ -39,6 +40,12 @@ static const struct key_spec hark_keys[] = {
 	{"unconditional_every", T_COUNT, false, MAIN(unconditional_every)},
 	{"broken_after", T_DURATION, false, MAIN(broken_after)},
 	{"health_alert", T_LIST, false, MAIN(health_alert)},
+	{NULL, 0, false, 0},
+};
+
+static const struct key_spec web_keys[] = {
+	{"listen", T_STRING, false, MAIN(web_listen)},
+	{"token", T_STRING, false, MAIN(web_token)},
 	{NULL, 0, false, 0},
 };
 
@@ -603,9 +610,37 @@ static bool name_ok(const char *name)
 	return true;
 }
 
+/* [web]: the address must parse, and one beyond loopback needs a token
+ * (the page shows what people say about you: not for the whole LAN). */
+static void check_web(struct loader *ld, const struct raw_section *sec)
+{
+	struct hark_config *cfg = ld->cfg;
+	const struct raw_key *at = NULL;
+	bool loopback = false;
+	GError *e = NULL;
+
+	for (guint i = 0; i < sec->keys->len; i++)
+		if (!strcmp(((struct raw_key *)sec->keys->pdata[i])->key, "listen"))
+			at = sec->keys->pdata[i];
+	if (!cfg->web_listen || !at)
+		return;
+	if (!hark_web_listen_parse(cfg->web_listen, NULL, &loopback, &e)) {
+		diag(ld, at->line, at->value_col,
+		     (int)g_utf8_strlen(cfg->web_listen, -1),
+		     "e.g. 127.0.0.1:8044 or [::1]:8044", "%s", e->message);
+		g_error_free(e);
+	} else if (!loopback && (!cfg->web_token || !*cfg->web_token)) {
+		diag(ld, at->line, at->value_col,
+		     (int)g_utf8_strlen(cfg->web_listen, -1),
+		     "add token = SECRET to [web], or listen on 127.0.0.1",
+		     "listening beyond loopback (%s) needs an access token",
+		     cfg->web_listen);
+	}
+}
+
 static void build_config(struct loader *ld)
 {
-	static const char *const kinds[] = {"hark", "feed", "rule", NULL};
+	static const char *const kinds[] = {"hark", "feed", "rule", "web", NULL};
 	struct hark_config *cfg = ld->cfg;
 
 	for (guint i = 0; i < ld->sections->len; i++) {
@@ -623,6 +658,9 @@ static void build_config(struct loader *ld)
 			/* reported by scan_lines */
 		} else if (!strcmp(kind, "hark") && !name) {
 			read_section(ld, sec, "hark", hark_keys, cfg);
+		} else if (!strcmp(kind, "web") && !name) {
+			read_section(ld, sec, "web", web_keys, cfg);
+			check_web(ld, sec);
 		} else if ((!strcmp(kind, "feed") || !strcmp(kind, "rule")) &&
 			   (!name || !name_ok(name))) {
 			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
@@ -654,7 +692,7 @@ static void build_config(struct loader *ld)
 			const char *near = closest(kind, kinds);
 			char *hint = near ? g_strdup_printf("did you mean [%s%s%s]?", near,
 							    name ? " " : "", name ? name : "")
-					  : g_strdup("sections are [hark], [feed NAME], [rule NAME]");
+					  : g_strdup("sections are [hark], [web], [feed NAME], [rule NAME]");
 			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
 			     hint, "unknown section [%s]", sec->group);
 			g_free(hint);
@@ -683,6 +721,8 @@ void hark_config_free(struct hark_config *cfg)
 		return;
 	g_free(cfg->path);
 	g_free(cfg->database);
+	g_free(cfg->web_listen);
+	g_free(cfg->web_token);
 	g_ptr_array_unref(cfg->health_alert);
 	g_ptr_array_unref(cfg->feeds);
 	g_ptr_array_unref(cfg->rules);

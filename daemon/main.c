@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"run", cmd_run, "poll feeds, match rules, send alerts (-c FILE, --once)"},
 	{"check", cmd_check, "validate the config and rules (-c FILE)"},
 	{"feeds", cmd_feeds, "show every feed's polling state (-c FILE, --json)"},
+	{"serve", cmd_serve, "serve the web page: stream, charts, feeds (--listen)"},
 	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
 	{"import-opml", cmd_import_opml, "add the feeds of an OPML file to the config"},

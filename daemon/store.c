@@ -99,6 +99,15 @@ static const char *const migrations[] = {
 	"DROP TABLE deliveries;"
 	"ALTER TABLE deliveries_v2 RENAME TO deliveries;"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
+
+	/* 2 -> 3: the web page.  A hit can be marked handled (the time, 0:
+	 * not handled); hits_created serves the look-back windows and the
+	 * charts when no rule is chosen.  mutes is shared with delivery's
+	 * "mute rule" (hence IF NOT EXISTS: whichever migration runs first
+	 * creates it). */
+	"ALTER TABLE hits ADD COLUMN handled INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX hits_created ON hits(created);"
+	"CREATE TABLE IF NOT EXISTS mutes (rule TEXT PRIMARY KEY, until INTEGER NOT NULL);",
 };
 
 static bool db_fail(struct hark_store *st, GError **err, const char *what)
@@ -629,4 +638,191 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "recording delivery failure");
+}
+
+/* --- The web page --- */
+
+void hark_stream_hit_free(struct hark_stream_hit *h)
+{
+	if (!h)
+		return;
+	g_free(h->rule);
+	g_free(h->feed);
+	g_free(h->title);
+	g_free(h->link);
+	g_free(h->author);
+	g_free(h->text);
+	g_free(h);
+}
+
+bool hark_store_stream_hits(struct hark_store *st, const struct hark_stream_query *q,
+			    GPtrArray **out, GError **err)
+{
+	/* Only the conditions in use go into the SQL, so that SQLite can
+	 * walk hits_created (or hits_rule_created) backwards and stop after
+	 * LIMIT rows instead of scanning every hit. */
+	GString *sql = g_string_new(
+		"SELECT h.id, h.rule, h.created, h.sentiment, h.handled, f.name, "
+		"i.title, i.link, i.author, i.text, i.published "
+		"FROM hits h JOIN items i ON i.id = h.item_id "
+		"JOIN feeds f ON f.id = i.feed_id WHERE 1");
+	sqlite3_stmt *s;
+	int rc;
+
+	if (q->rule)
+		g_string_append(sql, " AND h.rule = ?1");
+	if (q->feeds_json)
+		g_string_append(sql, " AND f.name IN (SELECT value FROM json_each(?2))");
+	if (!isnan(q->min_sentiment))
+		g_string_append(sql, " AND h.sentiment >= ?3");
+	if (!isnan(q->max_sentiment))
+		g_string_append(sql, " AND h.sentiment <= ?4");
+	if (q->since)
+		g_string_append(sql, " AND h.created >= ?5");
+	if (q->until)
+		g_string_append(sql, " AND h.created < ?6");
+	if (q->after_id)
+		g_string_append(sql, " AND h.id > ?7");
+	if (q->before_id)
+		g_string_append(sql, " AND h.id < ?8");
+	if (q->unhandled)
+		g_string_append(sql, " AND h.handled = 0");
+	if (q->after_id)
+		g_string_append(sql, " ORDER BY h.id LIMIT ?9");
+	else
+		g_string_append(sql, " ORDER BY h.created DESC, h.id DESC LIMIT ?9");
+	s = prepare(st, sql->str, err);
+	g_string_free(sql, TRUE);
+	if (!s)
+		return false;
+	bind_text(s, 1, q->rule);
+	bind_text(s, 2, q->feeds_json);
+	sqlite3_bind_double(s, 3, q->min_sentiment);
+	sqlite3_bind_double(s, 4, q->max_sentiment);
+	sqlite3_bind_int64(s, 5, q->since);
+	sqlite3_bind_int64(s, 6, q->until);
+	sqlite3_bind_int64(s, 7, q->after_id);
+	sqlite3_bind_int64(s, 8, q->before_id);
+	sqlite3_bind_int(s, 9, CLAMP(q->limit, 1, 1000));
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_stream_hit_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hark_stream_hit *h = g_new0(struct hark_stream_hit, 1);
+		h->id = sqlite3_column_int64(s, 0);
+		h->rule = column_dup(s, 1);
+		h->created = sqlite3_column_int64(s, 2);
+		h->sentiment = sqlite3_column_type(s, 3) == SQLITE_NULL
+			       ? NAN : sqlite3_column_double(s, 3);
+		h->handled = sqlite3_column_int64(s, 4);
+		h->feed = column_dup(s, 5);
+		h->title = column_dup(s, 6);
+		h->link = column_dup(s, 7);
+		h->author = column_dup(s, 8);
+		h->text = column_dup(s, 9);
+		h->published = sqlite3_column_type(s, 10) == SQLITE_NULL
+			       ? HARK_TIME_NONE : sqlite3_column_int64(s, 10);
+		g_ptr_array_add(*out, h);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "listing hits");
+	}
+	return true;
+}
+
+bool hark_store_hit_set_handled(struct hark_store *st, int64_t hit_id, int64_t when,
+				bool *found, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "UPDATE hits SET handled = ?2 WHERE id = ?1", err);
+	int rc;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, hit_id);
+	sqlite3_bind_int64(s, 2, when);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "marking hit handled");
+	*found = sqlite3_changes(st->db) > 0;
+	return true;
+}
+
+void hark_hit_bucket_free(struct hark_hit_bucket *b)
+{
+	if (!b)
+		return;
+	g_free(b->rule);
+	g_free(b);
+}
+
+bool hark_store_hit_buckets(struct hark_store *st, const char *rule, int64_t since,
+			    int64_t until, int64_t bucket, GPtrArray **out,
+			    GError **err)
+{
+	sqlite3_stmt *s = prepare(st, rule
+		? "SELECT rule, created / ?4 * ?4 AS t, COUNT(*), COUNT(sentiment), "
+		  "AVG(sentiment) FROM hits WHERE rule = ?1 AND created >= ?2 "
+		  "AND created < ?3 GROUP BY t ORDER BY t"
+		: "SELECT rule, created / ?4 * ?4 AS t, COUNT(*), COUNT(sentiment), "
+		  "AVG(sentiment) FROM hits WHERE created >= ?2 AND created < ?3 "
+		  "GROUP BY rule, t ORDER BY rule, t", err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int64(s, 3, until);
+	sqlite3_bind_int64(s, 4, MAX(bucket, 1));
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_hit_bucket_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hark_hit_bucket *b = g_new0(struct hark_hit_bucket, 1);
+		b->rule = column_dup(s, 0);
+		b->start = sqlite3_column_int64(s, 1);
+		b->hits = (unsigned)sqlite3_column_int64(s, 2);
+		b->scored = (unsigned)sqlite3_column_int64(s, 3);
+		b->mean_sentiment = b->scored ? sqlite3_column_double(s, 4) : NAN;
+		g_ptr_array_add(*out, b);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "counting hits");
+	}
+	return true;
+}
+
+bool hark_store_mute(struct hark_store *st, const char *rule, int64_t until,
+		     GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT INTO mutes (rule, until) VALUES (?1, ?2) "
+				      "ON CONFLICT (rule) DO UPDATE SET until = excluded.until",
+				  err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, until);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || db_fail(st, err, "muting rule");
+}
+
+bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *until,
+			    GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT until FROM mutes WHERE rule = ?1", err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	rc = sqlite3_step(s);
+	*until = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "reading mutes");
 }

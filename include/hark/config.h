@@ -5,6 +5,7 @@
  *                     interval_min=, interval_max=, headers=, username=,
  *                     password=, tls_verify=, silent_after=
  *     [rule NAME]     query=, alert=, ...
+ *     [web]           listen= (host:port), token= (see web.h)
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
  * loader reports all of them.  Lists accept ',' or ';' separators.
@@ -80,6 +81,11 @@ struct hark_config {
 	int64_t unconditional_every; /* every Nth poll ignores validators; 24 */
 	int64_t broken_after;      /* failing this long raises an alert; 1d */
 	GPtrArray *health_alert;   /* channels for feed health alerts; stdout */
+
+	/* The web page ([web] keys); NULL when absent: `hark run` serves
+	 * no page without listen. */
+	char *web_listen;          /* "127.0.0.1:8044", "[::1]:8044", ... */
+	char *web_token;           /* access token, or NULL; never logged */
 };
 
 /* $XDG_CONFIG_HOME/hark/hark.conf.  Caller frees with g_free(). */

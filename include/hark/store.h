@@ -20,7 +20,7 @@ struct hark_store;
 
 /* The schema version this build writes; older files are migrated forward
  * on open, newer ones are refused. */
-#define HARK_STORE_SCHEMA_VERSION 2
+#define HARK_STORE_SCHEMA_VERSION 3
 
 /* Polling state of one feed. */
 struct hark_feed_state {
@@ -122,5 +122,68 @@ bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
  * newest first, at most LIMIT (GArray of int64_t, caller unrefs). */
 bool hark_store_feed_item_times(struct hark_store *st, int64_t feed_id,
 				int limit, GArray **out, GError **err);
+
+/* --- The web page (web.h): the stream, its actions and the charts --- */
+
+/* One hit with its item and feed, for display. */
+struct hark_stream_hit {
+	int64_t id;
+	char *rule;
+	int64_t created;
+	double sentiment;      /* NAN: not scored */
+	int64_t handled;       /* when marked handled; 0: not handled */
+	char *feed;
+	char *title;
+	char *link;
+	char *author;
+	char *text;            /* the item's clean text (content or summary) */
+	int64_t published;     /* HARK_TIME_NONE when unknown */
+};
+void hark_stream_hit_free(struct hark_stream_hit *h);
+
+/* Filters of hark_store_stream_hits(); zero/NULL/NAN means "any". */
+struct hark_stream_query {
+	const char *rule;
+	const char *feeds_json; /* JSON array of feed names (a tag's feeds) */
+	double min_sentiment;   /* NAN: no bound (unscored hits pass) */
+	double max_sentiment;
+	int64_t since;          /* created >= since */
+	int64_t until;          /* created < until; 0: no bound */
+	int64_t after_id;       /* id > after_id, oldest first (live updates) */
+	int64_t before_id;      /* id < before_id (paging); 0: no bound */
+	bool unhandled;         /* only hits not marked handled */
+	int limit;              /* 1..1000 */
+};
+
+/* Hits matching Q, newest first (oldest first when AFTER_ID is set), as
+ * an array of struct hark_stream_hit* (owned). */
+bool hark_store_stream_hits(struct hark_store *st, const struct hark_stream_query *q,
+			    GPtrArray **out, GError **err);
+
+/* Marks HIT_ID handled at WHEN (0: not handled).  *FOUND is false when
+ * there is no such hit. */
+bool hark_store_hit_set_handled(struct hark_store *st, int64_t hit_id, int64_t when,
+				bool *found, GError **err);
+
+/* Hits of RULE (NULL: every rule) created in [SINCE, UNTIL), counted per
+ * rule in buckets of BUCKET seconds aligned on the Unix epoch (UTC hours
+ * and days).  Array of struct hark_hit_bucket*, by rule then time. */
+struct hark_hit_bucket {
+	char *rule;
+	int64_t start;
+	unsigned hits;
+	unsigned scored;        /* hits with a sentiment */
+	double mean_sentiment;  /* NAN when scored is 0 */
+};
+bool hark_store_hit_buckets(struct hark_store *st, const char *rule, int64_t since,
+			    int64_t until, int64_t bucket, GPtrArray **out,
+			    GError **err);
+void hark_hit_bucket_free(struct hark_hit_bucket *b);
+
+/* "Mute rule": its alerts are held back until UNTIL (0: unmuted). */
+bool hark_store_mute(struct hark_store *st, const char *rule, int64_t until,
+		     GError **err);
+bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *until,
+			    GError **err);
 
 #endif
