@@ -380,7 +380,8 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 	}
 	o = g_string_sized_new(64 * 1024);
 	page_begin(o, "Stream", "stream");
-	g_string_append(o, "<form class=\"filters\" method=\"get\" action=\"/\">");
+	g_string_append(o, "<details class=\"filterbox\" open><summary>Filters</summary>"
+			   "<form class=\"filters\" method=\"get\" action=\"/\">");
 	rule_select(o, c, f->rule);
 	for (guint i = 0; i < c->cfg->feeds->len; i++) {
 		const struct hark_feed_conf *fc = c->cfg->feeds->pdata[i];
@@ -395,7 +396,7 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 	g_string_append(o, "</select></label>");
 	g_list_free(tag_list);
 	g_hash_table_unref(tags);
-	g_string_append(o, "<label>Sentiment <input type=\"number\" name=\"min\" "
+	g_string_append(o, "<label>Sentiment <span class=\"range\"><input type=\"number\" name=\"min\" "
 			   "min=\"-1\" max=\"1\" step=\"0.1\" placeholder=\"-1\" value=\"");
 	if (!isnan(f->min_sentiment))
 		g_string_append(o, g_ascii_dtostr(num, sizeof num, f->min_sentiment));
@@ -403,7 +404,7 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 			   "max=\"1\" step=\"0.1\" placeholder=\"1\" value=\"");
 	if (!isnan(f->max_sentiment))
 		g_string_append(o, g_ascii_dtostr(num, sizeof num, f->max_sentiment));
-	g_string_append(o, "\"></label>");
+	g_string_append(o, "\"></span></label>");
 	window_select(o, windows, f->window);
 	time_input(o, "since", "From", f->since_text, f->since);
 	time_input(o, "until", "to", f->until_text, f->until);
@@ -411,7 +412,7 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 			       "value=\"1\"%s> unhandled only</label>",
 			       f->unhandled ? " checked" : "");
 	g_string_append(o, "<button type=\"submit\">Apply</button> "
-			   "<a class=\"reset\" href=\"/\">reset</a></form>\n");
+			   "<a class=\"reset\" href=\"/\">reset</a></form></details>\n");
 
 	for (guint i = 0; i < hits->len; i++) {
 		const struct hark_stream_hit *h = hits->pdata[i];
@@ -603,9 +604,9 @@ static void svg_chart(GString *o, const struct web_series *s, int64_t start,
 		double y = SVG_MT + ph - ph * g / 2.0;
 		g_string_append_printf(o, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" "
 				       "y2=\"%.1f\"/><text class=\"ax\" x=\"%d\" y=\"%.1f\" "
-				       "text-anchor=\"end\">%u</text>",
+				       "text-anchor=\"end\">%g</text>",
 				       SVG_ML, SVG_W - SVG_MR, y, y, SVG_ML - 6, y + 4,
-				       top * g / 2);
+				       top * g / 2.0);
 	}
 	/* Right axis (sentiment). */
 	for (int g = -1; g <= 1; g++)
@@ -688,7 +689,8 @@ char *web_page_charts(const struct web_ctx *c, const struct web_filter *f, GErro
 		return NULL;
 	o = g_string_sized_new(64 * 1024);
 	page_begin(o, "Charts", "charts");
-	g_string_append(o, "<form class=\"filters\" method=\"get\" action=\"/charts\">");
+	g_string_append(o, "<details class=\"filterbox\" open><summary>Filters</summary>"
+			   "<form class=\"filters\" method=\"get\" action=\"/charts\">");
 	rule_select(o, c, f->rule);
 	window_select(o, windows, f->window);
 	time_input(o, "since", "From", f->since_text, f->since);
@@ -697,7 +699,8 @@ char *web_page_charts(const struct web_ctx *c, const struct web_filter *f, GErro
 	option(o, "auto", "auto", !f->bucket);
 	option(o, "hour", "hour", f->bucket && !strcmp(f->bucket, "hour"));
 	option(o, "day", "day", f->bucket && !strcmp(f->bucket, "day"));
-	g_string_append(o, "</select></label><button type=\"submit\">Apply</button></form>\n"
+	g_string_append(o, "</select></label><button type=\"submit\">Apply</button></form>"
+			   "</details>\n"
 			   "<p class=\"legend\"><span class=\"key bar\"></span> hits per ");
 	g_string_append(o, bucket == 3600 ? "hour" : "day");
 	g_string_append(o, " <span class=\"key line\"></span> mean sentiment (right axis, "
@@ -721,7 +724,7 @@ char *web_page_charts(const struct web_ctx *c, const struct web_filter *f, GErro
 			g_string_append_printf(o, " · mean sentiment <b class=\"s%d\">%+.2f</b>",
 					       web_sentiment_class(s->mean_all), s->mean_all);
 		if (spikes)
-			g_string_append_printf(o, " · <b class=\"spikes\">%u spike%s</b>", spikes,
+			g_string_append_printf(o, " · <b class=\"spike-count\">%u spike%s</b>", spikes,
 					       spikes == 1 ? "" : "s");
 		g_string_append(o, "</p>");
 		svg_chart(o, s, start, bucket);
