@@ -502,7 +502,8 @@ static void find_spikes(struct web_series *s)
 GPtrArray *web_series_load(const struct web_ctx *c, const struct web_filter *f,
 			   int64_t bucket, int64_t *start_out, GError **err)
 {
-	int64_t until = f->until ? f->until : c->now;
+	/* Hits of the current second count too. */
+	int64_t until = f->until ? f->until : c->now + 1;
 	int64_t start = f->since / bucket * bucket;
 	guint n = (guint)MAX((until - start + bucket - 1) / bucket, 1);
 	GPtrArray *rows, *out = g_ptr_array_new_with_free_func(series_free);
