@@ -233,6 +233,11 @@ static const struct word_rule word_rules[] = {
 	{"issue", SF_COMPLAINT, -0.8f}, {"issues", SF_COMPLAINT, -1.0f},
 	{"neveragain", SF_COMPLAINT, -2.3f}, {"epicfail", SF_COMPLAINT, -2.5f},
 	{"omg", 0, 0.5f}, {"fire", 0, NAN},
+	{"recovering", 0, 1.3f}, {"recovered", 0, 1.5f}, {"exposed", 0, -1.2f},
+	{"threatens", 0, -1.8f}, {"threatened", 0, -1.8f},
+	{"declined", SF_COMPLAINT, -1.2f}, {"closure", 0, -1.2f},
+	{"closures", 0, -1.5f}, {"sharply", SF_BOOST, 0},
+	{"significantly", SF_BOOST, 0}, {"dramatically", SF_BOOST, 0},
 	/* news verbs of decline and their opposites */
 	{"fell", 0, -1.0f}, {"plunged", 0, -2.0f}, {"plunge", 0, -1.8f},
 	{"slumped", 0, -1.8f}, {"tumbled", 0, -1.8f}, {"dipped", 0, -0.8f},
@@ -320,6 +325,48 @@ static const struct { const char *emoji; float valence; } emoji_rules[] = {
 	{"\xf0\x9f\x92\xaa", 1.5f},       /* flexed biceps */
 	{"\xe2\x9c\xa8", 1.0f},            /* sparkles */
 	{"\xf0\x9f\x98\x85", 0.5f},       /* grinning face with sweat */
+};
+
+static const char *const trend_up[] = {
+	"rise", "rises", "rose", "risen", "rising", "increase", "increases",
+	"increased", "increasing", "grew", "grow", "grows", "growing",
+	"soared", "soar", "soaring", "surged", "surge", "surging", "jumped",
+	"climbed", "climbing", "higher", "highest", "boosted", "doubled",
+	"tripled", "rebounded", "up",
+};
+static const char *const trend_down[] = {
+	"fall", "falls", "fell", "fallen", "falling", "drop", "drops",
+	"dropped", "dropping", "decline", "declines", "declined", "declining",
+	"decrease", "decreases", "decreased", "decreasing", "slowed", "slowing",
+	"slows", "eased", "easing", "cooled", "cooling", "dipped", "dip",
+	"shrank", "shrunk", "shrinking", "plunged", "plunge", "plunging",
+	"tumbled", "slumped", "slump", "lower", "lowest", "reduced", "fewer",
+	"halved", "down", "sank", "sinking", "contracted",
+};
+static const char *const trend_bad[] = {
+	"unemployment", "jobless", "crime", "crimes", "inflation", "deaths",
+	"cases", "infections", "poverty", "debt", "deficit", "losses",
+	"emissions", "pollution", "prices", "costs", "homelessness",
+	"layoffs", "casualties", "fatalities", "accidents", "bankruptcies",
+	"taxes", "burglaries", "murders", "waiting", "delays", "complaints",
+	"arrests", "overdoses", "suicides",
+};
+static const char *const trend_good[] = {
+	"growth", "profit", "profits", "sales", "exports", "visitors",
+	"revenue", "revenues", "wages", "confidence", "employment", "jobs",
+	"output", "earnings", "shares", "stock", "stocks", "turnout",
+	"donations", "productivity", "investment", "income", "demand",
+	"tourism", "attendance", "savings", "production", "economy", "gdp",
+	"spending", "subscribers", "users", "membership", "enrolment",
+	"enrollment", "funding", "survival",
+};
+
+/* words that open a question asking for something */
+static const char *const askers[] = {
+	"can", "could", "would", "will", "does", "do", "did", "is", "are",
+	"was", "were", "any", "anyone", "anybody", "has", "have", "should",
+	"which", "where", "what", "who", "how", "when", "what's", "where's",
+	"whats", "wheres", "recommendations", "suggestions",
 };
 
 struct phrase_src {
@@ -602,6 +649,48 @@ static const struct phrase_src phrase_rules[] = {
 	{"just loving it", PK_SARCASM_IF_NEG, -1.8f},
 	{"still works", PK_IDIOM, 1.5f},
 	{"having issues", PK_COMPLAINT, -1.5f},
+	{"scaled back", PK_IDIOM, -1.0f},
+	{"close ~ stores", PK_IDIOM, -1.5f},
+	{"close ~ plants", PK_IDIOM, -1.5f},
+	{"close ~ factories", PK_IDIOM, -1.5f},
+	{"close ~ offices", PK_IDIOM, -1.2f},
+	{"closing ~ stores", PK_IDIOM, -1.5f},
+	{"shut down", PK_IDIOM, -1.2f},
+	{"declined to comment", PK_SILENT, 0},
+	{"<num> months early", PK_IDIOM, 1.5f},
+	{"<num> weeks early", PK_IDIOM, 1.5f},
+	{"<num> days early", PK_IDIOM, 1.0f},
+	{"arrived early", PK_IDIOM, 1.2f},
+	{"on time", PK_IDIOM, 1.0f},
+	{"made it", PK_IDIOM, 0.8f},
+	{"great start", PK_SARCASM_IF_NEG, -1.8f},
+	{"perfect timing", PK_SARCASM_IF_NEG, -1.8f},
+	{"great timing", PK_SARCASM_IF_NEG, -1.8f},
+	{"just great", PK_SARCASM_IF_NEG, -2.0f},
+	{"just perfect", PK_SARCASM_IF_NEG, -2.0f},
+	{"just wonderful", PK_SARCASM_IF_NEG, -2.0f},
+	{"of course", PK_SARCASM_IF_NEG, -0.8f},
+	{"where is the money", PK_COMPLAINT, -1.8f},
+	{"where's the money", PK_COMPLAINT, -1.8f},
+	{"real person", PK_COMPLAINT, -1.2f},
+	{"real human", PK_COMPLAINT, -1.2f},
+	{"to a human", PK_COMPLAINT, -1.2f},
+	{"second time this", PK_COMPLAINT, -1.5f},
+	{"time this has happened", PK_COMPLAINT, -1.5f},
+	{"was promised", PK_COMPLAINT, -1.0f},
+	{"were promised", PK_COMPLAINT, -1.0f},
+	{"does nothing", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ updated", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ download", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ upload", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ install", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ pay", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ checkout", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ submit", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ reset", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ unsubscribe", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ contact", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ reach", PK_COMPLAINT, -1.5f},
 	{"having problems", PK_COMPLAINT, -1.5f},
 	{"having trouble", PK_COMPLAINT, -1.5f},
 	{"buy again", PK_IDIOM, 1.5f},
@@ -827,9 +916,9 @@ static float description_valence(struct builder *b, const char *desc)
 	return CLAMP(sum, -3.5f, 3.5f);
 }
 
-static const char *const src_names[8] = {
+static const char *const src_names[SRC_COUNT] = {
 	"lexicon", "idiom", "complaint", "sarcasm", "emoji", "emoticon",
-	"competitor", "punctuation",
+	"competitor", "punctuation", "trend",
 };
 static const char *const mod_names[6] = {
 	"negated", "boosted", "dampened", "but-shifted", "capitalised",
@@ -838,7 +927,7 @@ static const char *const mod_names[6] = {
 
 static void build_why(struct hark_sentiment_model *m)
 {
-	for (int src = 0; src < 8; src++) {
+	for (int src = 0; src < SRC_COUNT; src++) {
 		for (int mods = 0; mods < 64; mods++) {
 			GString *s = g_string_new(NULL);
 
@@ -851,7 +940,7 @@ static void build_why(struct hark_sentiment_model *m)
 					g_string_append_c(s, ',');
 				g_string_append(s, mod_names[k]);
 			}
-			m->why[src | mods << 3] = g_string_free(s, FALSE);
+			m->why[src | mods << 4] = g_string_free(s, FALSE);
 		}
 	}
 }
@@ -925,6 +1014,16 @@ static struct hark_sentiment_model *model_build(void)
 		set_rule(&b, numbers[i], SF_NUMBER, NAN);
 	for (size_t i = 0; i < G_N_ELEMENTS(ordinals); i++)
 		set_rule(&b, ordinals[i], SF_ORDINAL, NAN);
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_up); i++)
+		entry(&b, intern(&b, trend_up[i]))->trend |= TR_UP;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_down); i++)
+		entry(&b, intern(&b, trend_down[i]))->trend |= TR_DOWN;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_bad); i++)
+		entry(&b, intern(&b, trend_bad[i]))->trend |= TR_BAD;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_good); i++)
+		entry(&b, intern(&b, trend_good[i]))->trend |= TR_GOOD;
+	for (size_t i = 0; i < G_N_ELEMENTS(askers); i++)
+		entry(&b, intern(&b, askers[i]))->trend |= TR_ASKS;
 	for (size_t i = 0; i < G_N_ELEMENTS(word_rules); i++)
 		set_rule(&b, word_rules[i].word, word_rules[i].flags,
 			 word_rules[i].valence);

@@ -61,6 +61,7 @@ struct tok {
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
 	uint8_t extra;        /* X_* */
+	uint8_t trend;        /* TR_* of the entry */
 	float v;
 	float own;            /* a rating's valence ("9/10") */
 };
@@ -190,9 +191,11 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
+	uint8_t trend = 0;
 
 	if (e >= 0) {
 		flags |= lx->m->entries[e].flags;
+		trend = (uint8_t)lx->m->entries[e].trend;
 		/* a contrast word opens a clause of its own */
 		if (lx->m->entries[e].flags & (SF_BUT | SF_THOUGH))
 			lx->new_clause = true;
@@ -213,6 +216,7 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 		.start = start, .end = end, .e = e, .flags = flags,
 		.sent = lx->sent, .clause = lx->clause,
 		.bang = ts->bang, .quest = ts->quest, .phrase = -1,
+		.trend = trend,
 	};
 	return t;
 }
@@ -819,7 +823,14 @@ static float word_valence(const struct hark_sentiment_model *m,
 		case PK_SILENT:
 			return 0;
 		case PK_SARCASM_IF_NEG:
-			break; /* the first word's own valence, for now */
+			/* sincere until proven otherwise: the first word's own
+			 * valence, or the phrase's praise ("exactly what I
+			 * needed") when the first word has none */
+			if (t->e < 0 || m->entries[t->e].valence == 0) {
+				*src = SRC_IDIOM;
+				return -p->valence;
+			}
+			break;
 		}
 	}
 	if (t->extra & X_RATING) {
@@ -992,11 +1003,79 @@ static uint32_t sentence_begin(const struct toks *ts, uint32_t i)
 	return i;
 }
 
+/* "unemployment fell", "a rise in visitors", "growth slowed": a direction
+ * word and the thing it moves, within six tokens in the clause, make good
+ * or bad news whatever their own valences say. */
+static void apply_trends(struct toks *ts)
+{
+	for (uint32_t i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		uint32_t lo = i > 6 ? i - 6 : 0, hi = MIN(i + 6, ts->n - 1);
+		int32_t best = -1;
+		uint32_t dist = UINT32_MAX;
+
+		if (!(t->trend & (TR_UP | TR_DOWN)) || t->consumed || t->plen)
+			continue;
+		for (uint32_t k = lo; k <= hi; k++) {
+			const struct tok *n = &ts->t[k];
+			uint32_t d = k > i ? k - i : i - k;
+
+			if (k == i || !(n->trend & (TR_BAD | TR_GOOD)) ||
+			    n->clause != t->clause || n->consumed)
+				continue;
+			if (d < dist) {
+				dist = d;
+				best = (int32_t)k;
+			}
+		}
+		if (best < 0)
+			continue;
+		{
+			struct tok *n = &ts->t[best];
+			bool good = (t->trend & TR_UP) ? (n->trend & TR_GOOD) : (n->trend & TR_BAD);
+
+			t->v = good ? 1.5f : -1.5f;
+			t->src = SRC_TREND;
+			t->mods = 0;
+			n->v = 0;
+			/* other direction words of the clause say the same */
+			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++)
+				if (ts->t[k].trend & (TR_UP | TR_DOWN))
+					ts->t[k].v = 0, ts->t[k].trend = 0;
+			n->trend = 0;
+		}
+	}
+}
+
+/* Questions that ask for something ("Can anyone recommend a good
+ * plumber?") are not praise: their positive valences count a third. */
+static void dampen_questions(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	(void)m;
+	for (uint32_t b = 0; b < ts->n;) {
+		uint32_t e = sentence_end(ts, b);
+		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+		const struct tok *first = &ts->t[b];
+
+		if (q_after > ts->t[e - 1].quest && (first->trend & TR_ASKS)) {
+			for (uint32_t k = b; k < e; k++) {
+				if (ts->t[k].v > 0 && ts->t[k].src != SRC_EMOJI &&
+				    ts->t[k].src != SRC_EMOTICON)
+					ts->t[k].v *= 0.3f;
+			}
+		}
+		b = e;
+	}
+}
+
 static void apply_context(const struct hark_sentiment_model *m,
 			  struct toks *ts, bool spans)
 {
 	bool complaint = false, bad_before;
 	float pos = 0, neg = 0;
+
+	apply_trends(ts);
+	dampen_questions(m, ts);
 
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
@@ -1079,12 +1158,19 @@ static void apply_context(const struct hark_sentiment_model *m,
 					continue;
 				rest = net(ts, i + 1, sentence_end(ts, i));
 			} else {
+				/* "Wonderful." alone: after or before bad news */
 				uint32_t e = sentence_end(ts, i);
 
 				rest = e < ts->n ? net(ts, e, sentence_end(ts, e)) : 0;
 				if (e < ts->n && (ts->t[e].e == m->id.another ||
 						  ts->t[e].e == m->id.yet))
 					rest = -1;
+				if (b > 0) {
+					uint32_t pb = sentence_begin(ts, b - 1);
+
+					if (b - pb <= 64 && net(ts, pb, b) < 0)
+						rest = -1;
+				}
 			}
 			if (rest < 0) {
 				t->v = -t->v * 0.74f;
@@ -1295,7 +1381,7 @@ static void total(const struct hark_sentiment_model *m, const char *text,
 			neu += 1;
 		if (want_cues && v != 0)
 			add_cue(out, text + t->start, t->end - t->start, v,
-				m->why[t->src | t->mods << 3]);
+				m->why[t->src | t->mods << 4]);
 	}
 	if (!scoped) {
 		bang = ts->bang;
