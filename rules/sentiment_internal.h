@@ -89,6 +89,8 @@ enum {
 	TR_BAD = 4,      /* unemployment, crime, prices: less is better */
 	TR_GOOD = 8,     /* growth, sales, profits: more is better */
 	TR_ASKS = 16,    /* opens a request: can, does, anyone, which */
+	TR_RESOLVED = 32, /* fixed, resolved: thanks after a fix are sincere */
+	TR_FIXES = 64,   /* fixed, resolved: the problem after it is gone */
 };
 
 struct lex_entry {

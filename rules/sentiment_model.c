@@ -207,7 +207,9 @@ static const struct word_rule word_rules[] = {
 	{"mediocre", 0, -1.3f}, {"meh", 0, -1.0f}, {"subpar", 0, -1.8f},
 	{"underwhelming", 0, -1.6f}, {"unhelpful", 0, -2.0f},
 	{"poorly", 0, -1.8f}, {"hassle", 0, -1.5f}, {"annoyingly", 0, -1.6f},
-	{"fixed", 0, 0.6f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
+	{"fixed", 0, 0.6f}, {"fixing", 0, 0.8f}, {"fast", 0, 1.2f},
+	{"speedy", 0, 1.5f}, {"repaired", 0, 0.8f}, {"smooth", 0, 1.2f},
+	{"quick", 0, 1.0f}, {"affordable", 0, 1.5f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
@@ -359,6 +361,19 @@ static const char *const trend_good[] = {
 	"tourism", "attendance", "savings", "production", "economy", "gdp",
 	"spending", "subscribers", "users", "membership", "enrolment",
 	"enrollment", "funding", "survival",
+};
+
+/* a problem solved: politeness in the same text is sincere */
+static const char *const resolution[] = {
+	"fixed", "fixing", "resolved", "solved", "sorted", "sorting",
+	"refunded", "replaced", "quick", "quickly", "fast", "promptly",
+	"working", "works", "helped", "helpful",
+};
+
+/* verbs that make the problem after them a thing of the past */
+static const char *const fixers[] = {
+	"fixed", "fixing", "resolved", "resolving", "solved", "solving",
+	"sorted", "sorting", "repaired", "cleared",
 };
 
 /* words that open a question asking for something */
@@ -649,6 +664,12 @@ static const struct phrase_src phrase_rules[] = {
 	{"just loving it", PK_SARCASM_IF_NEG, -1.8f},
 	{"still works", PK_IDIOM, 1.5f},
 	{"having issues", PK_COMPLAINT, -1.5f},
+	{"but also", PK_SILENT, 0},
+	{"sorted out", PK_IDIOM, 1.5f},
+	{"working again", PK_IDIOM, 1.5f},
+	{"works now", PK_IDIOM, 1.5f},
+	{"back up and running", PK_IDIOM, 1.8f},
+	{"up and running", PK_IDIOM, 1.2f},
 	{"scaled back", PK_IDIOM, -1.0f},
 	{"close ~ stores", PK_IDIOM, -1.5f},
 	{"close ~ plants", PK_IDIOM, -1.5f},
@@ -1022,6 +1043,10 @@ static struct hark_sentiment_model *model_build(void)
 		entry(&b, intern(&b, trend_bad[i]))->trend |= TR_BAD;
 	for (size_t i = 0; i < G_N_ELEMENTS(trend_good); i++)
 		entry(&b, intern(&b, trend_good[i]))->trend |= TR_GOOD;
+	for (size_t i = 0; i < G_N_ELEMENTS(resolution); i++)
+		entry(&b, intern(&b, resolution[i]))->trend |= TR_RESOLVED;
+	for (size_t i = 0; i < G_N_ELEMENTS(fixers); i++)
+		entry(&b, intern(&b, fixers[i]))->trend |= TR_FIXES | TR_RESOLVED;
 	for (size_t i = 0; i < G_N_ELEMENTS(askers); i++)
 		entry(&b, intern(&b, askers[i]))->trend |= TR_ASKS;
 	for (size_t i = 0; i < G_N_ELEMENTS(word_rules); i++)

@@ -1071,11 +1071,24 @@ static void dampen_questions(const struct hark_sentiment_model *m, struct toks *
 static void apply_context(const struct hark_sentiment_model *m,
 			  struct toks *ts, bool spans)
 {
-	bool complaint = false, bad_before;
+	bool complaint = false, resolved = false, bad_before;
 	float pos = 0, neg = 0;
 
 	apply_trends(ts);
 	dampen_questions(m, ts);
+	/* "fixed the crash": a problem someone fixed is no complaint */
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+
+		if (!(t->trend & TR_FIXES) || t->consumed || (t->mods & MOD_NEGATED))
+			continue;
+		for (uint32_t k = i + 1; k < ts->n && k <= i + 3; k++) {
+			if (ts->t[k].clause != t->clause)
+				break;
+			if (ts->t[k].v < 0)
+				ts->t[k].v = 0;
+		}
+	}
 
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
@@ -1085,6 +1098,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 		if (t->v < 0 && (t->src == SRC_COMPLAINT || t->src == SRC_SARCASM ||
 				 t->src == SRC_COMPETITOR))
 			complaint = true;
+		if ((t->trend & TR_RESOLVED) && t->v >= 0 && !(t->mods & MOD_NEGATED))
+			resolved = true;
 		if (t->flags & SF_POLITE && !t->plen)
 			continue;
 		if (t->v > 0)
@@ -1105,7 +1120,7 @@ static void apply_context(const struct hark_sentiment_model *m,
 			struct tok *t = &ts->t[k];
 
 			if ((t->flags & SF_POLITE) && !t->plen && t->v > 0 &&
-			    (complaint || pos + neg < 0))
+			    (complaint || pos + neg < 0) && !resolved)
 				t->v = 0;
 			if ((t->flags & SF_CONTEXT) && !t->consumed && !t->plen &&
 			    t->v == 0 && bad) {

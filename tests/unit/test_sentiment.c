@@ -257,6 +257,11 @@ static void test_sarcasm(void **state)
 	assert_pos("Great, thanks for the quick reply");
 	assert_pos("love how easy it is");
 	assert_pos("Great product, works as described");
+	/* a lone interjection after bad news */
+	assert_neg("They cancelled my train and charged me a fee. Wonderful.");
+	assert_neg("Lost my keys again. Great start to the week.");
+	assert_pos("The train was on time. Wonderful.");
+	assert_pos("This playlist is exactly what I needed this morning");
 }
 
 static void test_support_vocabulary(void **state)
@@ -287,6 +292,41 @@ static void test_elongation_ratings(void **state)
 	assert_true(score("5/5") > score("4/5"));
 	assert_zero("1/3 of the way"); /* not a rating scale */
 	assert_zero("the 24/7 line");
+}
+
+static void test_trends(void **state)
+{
+	(void)state;
+	/* the direction and the thing it moves, not their own valences */
+	assert_pos("The city's unemployment rate dropped to its lowest level in twenty years.");
+	assert_neg("Unemployment rose for the third month.");
+	assert_neg("Growth slowed in the third quarter.");
+	assert_pos("Exports rose slightly last month.");
+	assert_pos("The museum reported a rise in visitors.");
+	assert_pos("Crime fell sharply.");
+	assert_true(has_cue("Crime fell sharply.", "fell", "trend"));
+}
+
+static void test_questions(void **state)
+{
+	(void)state;
+	/* asking for something good is not praise */
+	assert_true(score("Can someone recommend a good plumber?") <
+		    0.5 * score("They recommend a good plumber."));
+	/* complaints in questions keep their weight */
+	assert_neg("Why is my bill higher than last month?");
+	assert_float_equal(score("Is the service terrible?"),
+			   score("is the service terrible"), 0.2);
+}
+
+static void test_resolution(void **state)
+{
+	(void)state;
+	/* a fixed problem is no complaint, and thanks for it are sincere */
+	assert_pos("Thanks for fixing the bug so fast!");
+	assert_pos("Thanks, the issue is resolved");
+	assert_neg("They never fixed the crash");
+	assert_neg("Thanks for nothing, still not fixed");
 }
 
 static void test_too(void **state)
@@ -436,6 +476,9 @@ int main(void)
 		cmocka_unit_test(test_sarcasm),
 		cmocka_unit_test(test_support_vocabulary),
 		cmocka_unit_test(test_elongation_ratings),
+		cmocka_unit_test(test_trends),
+		cmocka_unit_test(test_questions),
+		cmocka_unit_test(test_resolution),
 		cmocka_unit_test(test_too),
 		cmocka_unit_test(test_competitor),
 		cmocka_unit_test(test_spans),
