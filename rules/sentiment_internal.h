@@ -70,6 +70,7 @@ enum phrase_kind {
 	PK_SARCASM_IF_NEG, /* sarcastic after a negative event */
 	PK_COMPETITOR,
 	PK_SILENT,     /* consumes its words, no valence ("nothing but") */
+	PK_DURATION,   /* "for five days": a complaint when stuck waiting */
 };
 
 #define PHRASE_MAX 8
@@ -91,6 +92,8 @@ enum {
 	TR_ASKS = 16,    /* opens a request: can, does, anyone, which */
 	TR_RESOLVED = 32, /* fixed, resolved: thanks after a fix are sincere */
 	TR_FIXES = 64,   /* fixed, resolved: the problem after it is gone */
+	TR_WANTED = 128, /* refund, reply, signal: "no refund" is a complaint */
+	TR_STUCK = 256,  /* been, still, since: a duration becomes a wait */
 };
 
 struct lex_entry {

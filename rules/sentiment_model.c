@@ -180,8 +180,7 @@ static const struct word_rule word_rules[] = {
 	{"unusable", SF_COMPLAINT, -2.5f}, {"unacceptable", SF_COMPLAINT, -2.5f},
 	{"ignored", SF_COMPLAINT, -1.6f}, {"ignoring", SF_COMPLAINT, -1.6f},
 	{"excuses", SF_COMPLAINT, -1.3f}, {"escalate", SF_COMPLAINT, -1.0f},
-	{"escalated", SF_COMPLAINT, -1.0f}, {"returned", SF_COMPLAINT, -0.8f},
-	{"returning", SF_COMPLAINT, -0.8f},
+	{"escalated", SF_COMPLAINT, -1.0f},
 	{"defective", SF_COMPLAINT, -2.3f}, {"faulty", SF_COMPLAINT, -2.0f},
 	{"doa", SF_COMPLAINT, -2.5f}, {"overpriced", SF_COMPLAINT, -1.8f},
 	{"flimsy", SF_COMPLAINT, -1.5f}, {"cheaply", SF_COMPLAINT, -1.3f},
@@ -209,7 +208,11 @@ static const struct word_rule word_rules[] = {
 	{"poorly", 0, -1.8f}, {"hassle", 0, -1.5f}, {"annoyingly", 0, -1.6f},
 	{"fixed", 0, 0.6f}, {"fixing", 0, 0.8f}, {"fast", 0, 1.2f},
 	{"speedy", 0, 1.5f}, {"repaired", 0, 0.8f}, {"smooth", 0, 1.2f},
-	{"quick", 0, 1.0f}, {"affordable", 0, 1.5f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
+	{"quick", 0, 1.0f}, {"affordable", 0, 1.5f},
+	{"unbearable", 0, -2.5f}, {"slowest", 0, -1.5f}, {"faded", 0, -1.2f},
+	{"fades", 0, -1.0f}, {"fading", 0, -1.0f}, {"fiddly", 0, -1.0f},
+	{"scratches", SF_COMPLAINT, -1.2f}, {"unnecessary", 0, -1.0f},
+	{"famine", 0, -3.0f}, {"yet", SF_CONTEXT, 0}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
@@ -343,7 +346,8 @@ static const char *const trend_down[] = {
 	"slows", "eased", "easing", "cooled", "cooling", "dipped", "dip",
 	"shrank", "shrunk", "shrinking", "plunged", "plunge", "plunging",
 	"tumbled", "slumped", "slump", "lower", "lowest", "reduced", "fewer",
-	"halved", "down", "sank", "sinking", "contracted",
+	"halved", "down", "sank", "sinking", "contracted", "cut", "cuts",
+	"slashed", "weakened", "weakening", "frozen", "froze", "freeze",
 };
 static const char *const trend_bad[] = {
 	"unemployment", "jobless", "crime", "crimes", "inflation", "deaths",
@@ -351,7 +355,8 @@ static const char *const trend_bad[] = {
 	"emissions", "pollution", "prices", "costs", "homelessness",
 	"layoffs", "casualties", "fatalities", "accidents", "bankruptcies",
 	"taxes", "burglaries", "murders", "waiting", "delays", "complaints",
-	"arrests", "overdoses", "suicides",
+	"arrests", "overdoses", "suicides", "times", "queues", "waits",
+	"fares", "bills", "rents", "rent",
 };
 static const char *const trend_good[] = {
 	"growth", "profit", "profits", "sales", "exports", "visitors",
@@ -374,6 +379,23 @@ static const char *const resolution[] = {
 static const char *const fixers[] = {
 	"fixed", "fixing", "resolved", "resolving", "solved", "solving",
 	"sorted", "sorting", "repaired", "cleared",
+};
+
+/* things a customer waits for: "no refund", "without signal" */
+static const char *const wanted[] = {
+	"refund", "refunds", "response", "responses", "reply", "replies",
+	"answer", "answers", "callback", "update", "updates", "delivery",
+	"signal", "service", "internet", "wifi", "power", "heating", "heat",
+	"water", "explanation", "apology", "compensation", "help", "support",
+	"information", "info", "confirmation", "tracking", "progress",
+	"replacement", "receipt", "word", "news", "reception", "connection",
+	"access", "money",
+};
+
+/* words that turn a duration into a wait: "been ... for five days" */
+static const char *const stuck[] = {
+	"been", "still", "since", "waiting", "waited", "wait", "yet",
+	"already", "hold", "playing",
 };
 
 /* words that open a question asking for something */
@@ -664,6 +686,56 @@ static const struct phrase_src phrase_rules[] = {
 	{"just loving it", PK_SARCASM_IF_NEG, -1.8f},
 	{"still works", PK_IDIOM, 1.5f},
 	{"having issues", PK_COMPLAINT, -1.5f},
+	{"can't stop", PK_SILENT, 0},
+	{"do not reply", PK_SILENT, 0},
+	{"don't reply", PK_SILENT, 0},
+	{"cannot stop", PK_SILENT, 0},
+	{"couldn't stop", PK_SILENT, 0},
+	{"came without", PK_COMPLAINT, -1.5f},
+	{"arrived without", PK_COMPLAINT, -1.5f},
+	{"down for", PK_COMPLAINT, -1.5f},
+	{"site down", PK_COMPLAINT, -1.5f},
+	{"returned it", PK_COMPLAINT, -1.0f},
+	{"returning it", PK_COMPLAINT, -1.2f},
+	{"returning this", PK_COMPLAINT, -1.2f},
+	{"sending it back", PK_COMPLAINT, -1.2f},
+	{"works as expected", PK_IDIOM, 1.0f},
+	{"nothing special", PK_IDIOM, -0.5f},
+	{"scratches easily", PK_COMPLAINT, -1.8f},
+	{"breaks easily", PK_COMPLAINT, -2.0f},
+	{"tears easily", PK_COMPLAINT, -1.8f},
+	{"stains easily", PK_COMPLAINT, -1.5f},
+	{"goes crazy for", PK_IDIOM, 1.5f},
+	{"go crazy for", PK_IDIOM, 1.5f},
+	{"crazy about", PK_IDIOM, 2.0f},
+	{"pulled alive", PK_IDIOM, 2.5f},
+	{"found alive", PK_IDIOM, 2.5f},
+	{"without homes", PK_IDIOM, -2.0f},
+	{"without food", PK_IDIOM, -2.0f},
+	{"without shelter", PK_IDIOM, -2.0f},
+	{"standing ovation", PK_IDIOM, 2.5f},
+	{"been a week", PK_COMPLAINT, -1.5f},
+	{"been a month", PK_COMPLAINT, -1.5f},
+	{"been ages", PK_COMPLAINT, -1.2f},
+	{"for ages", PK_COMPLAINT, -1.0f},
+	{"hold music", PK_COMPLAINT, -1.0f},
+	{"greyed out", PK_COMPLAINT, -1.0f},
+	{"<neg> ~ let me", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ reply", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ find", PK_COMPLAINT, -1.2f},
+	{"for <num> minutes", PK_DURATION, -1.5f},
+	{"for <num> hours", PK_DURATION, -1.5f},
+	{"for <num> days", PK_DURATION, -1.5f},
+	{"for <num> weeks", PK_DURATION, -1.8f},
+	{"for <num> months", PK_DURATION, -1.8f},
+	{"for over <num>", PK_DURATION, -1.5f},
+	{"for a week", PK_DURATION, -1.5f},
+	{"for a month", PK_DURATION, -1.5f},
+	{"<num> weeks ago", PK_DURATION, -1.2f},
+	{"<num> days ago", PK_DURATION, -1.0f},
+	{"<num> months ago", PK_DURATION, -1.2f},
+	{"<num> weeks since", PK_COMPLAINT, -1.5f},
+	{"<num> days since", PK_COMPLAINT, -1.5f},
 	{"but also", PK_SILENT, 0},
 	{"sorted out", PK_IDIOM, 1.5f},
 	{"working again", PK_IDIOM, 1.5f},
@@ -1047,6 +1119,10 @@ static struct hark_sentiment_model *model_build(void)
 		entry(&b, intern(&b, resolution[i]))->trend |= TR_RESOLVED;
 	for (size_t i = 0; i < G_N_ELEMENTS(fixers); i++)
 		entry(&b, intern(&b, fixers[i]))->trend |= TR_FIXES | TR_RESOLVED;
+	for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+		entry(&b, intern(&b, wanted[i]))->trend |= TR_WANTED;
+	for (size_t i = 0; i < G_N_ELEMENTS(stuck); i++)
+		entry(&b, intern(&b, stuck[i]))->trend |= TR_STUCK;
 	for (size_t i = 0; i < G_N_ELEMENTS(askers); i++)
 		entry(&b, intern(&b, askers[i]))->trend |= TR_ASKS;
 	for (size_t i = 0; i < G_N_ELEMENTS(word_rules); i++)

@@ -61,7 +61,7 @@ struct tok {
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
 	uint8_t extra;        /* X_* */
-	uint8_t trend;        /* TR_* of the entry */
+	uint16_t trend;       /* TR_* of the entry */
 	float v;
 	float own;            /* a rating's valence ("9/10") */
 };
@@ -191,11 +191,11 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
-	uint8_t trend = 0;
+	uint16_t trend = 0;
 
 	if (e >= 0) {
 		flags |= lx->m->entries[e].flags;
-		trend = (uint8_t)lx->m->entries[e].trend;
+		trend = (uint16_t)lx->m->entries[e].trend;
 		/* a contrast word opens a clause of its own */
 		if (lx->m->entries[e].flags & (SF_BUT | SF_THOUGH))
 			lx->new_clause = true;
@@ -821,6 +821,7 @@ static float word_valence(const struct hark_sentiment_model *m,
 			*src = SRC_COMPETITOR;
 			return p->valence;
 		case PK_SILENT:
+		case PK_DURATION: /* decided by apply_context */
 			return 0;
 		case PK_SARCASM_IF_NEG:
 			/* sincere until proven otherwise: the first word's own
@@ -896,6 +897,22 @@ static void score_token(const struct hark_sentiment_model *m,
 	float v = word_valence(m, ts, i, &src);
 
 	t->v = 0;
+	/* "no refund": a wanted thing that is missing is a complaint, not a
+	 * negated one */
+	if (t->trend & TR_WANTED) {
+		for (uint32_t j = 1; j <= 2 && j <= i; j++) {
+			const struct tok *n = &ts->t[i - j];
+
+			if ((ts->t[i - j + 1].flags & TF_CLAUSE_START) || n->consumed || n->plen)
+				break;
+			if (n->flags & SF_NEGATOR) {
+				t->v = -1.5f;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+				return;
+			}
+		}
+	}
 	if (v == 0)
 		return;
 	if (t->flags & (SF_EMOJI | SF_EMOTICON)) {
@@ -1113,11 +1130,24 @@ static void apply_context(const struct hark_sentiment_model *m,
 		uint32_t e = sentence_end(ts, b);
 		bool bad = false;
 
-		for (uint32_t k = b; k < e; k++)
+		bool waits = false;
+
+		for (uint32_t k = b; k < e; k++) {
 			if (is_bad(&ts->t[k]))
 				bad = true;
+			if (ts->t[k].trend & TR_STUCK)
+				waits = true;
+		}
 		for (uint32_t k = b; k < e; k++) {
 			struct tok *t = &ts->t[k];
+
+			/* "for five days" is a wait when something is stuck */
+			if (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_DURATION &&
+			    (bad || waits)) {
+				t->v = m->phrases[t->phrase].valence;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+			}
 
 			if ((t->flags & SF_POLITE) && !t->plen && t->v > 0 &&
 			    (complaint || pos + neg < 0) && !resolved)

@@ -112,6 +112,7 @@ static void test_negated_negatives(void **state)
 	assert_pos("Not bad at all");
 	assert_pos("nothing wrong with it");
 	assert_pos("never disappoints");
+	assert_pos("Can't stop smiling");
 	/* negation stops at "and": only the first part is negated */
 	assert_pos("no problems and works great");
 	/* milder than the positive word: "not amazing" is not "terrible" */
@@ -231,6 +232,14 @@ static void test_implicit_complaints(void **state)
 	assert_neg("where is my order");
 	assert_neg("it's been 3 weeks");
 	assert_neg("no fix yet"); /* "no" alone */
+	/* a wanted thing missing is a complaint, not a negated one */
+	assert_neg("two weeks and no refund yet");
+	assert_neg("still no signal");
+	assert_zero("Please do not reply to this email");
+	/* a duration is a wait when something is stuck */
+	assert_neg("My parcel has been out for delivery for five days.");
+	assert_pos("I had it for five days and love it");
+	assert_neg("Your hold music has been playing for 50 minutes.");
 	assert_neg("Is anyone else having issues with the app?");
 	assert_neg("The heating engineer never showed up and no one called to reschedule.");
 	assert_true(has_cue("still waiting for my refund", "still waiting", "complaint"));
