@@ -231,6 +231,11 @@ static int32_t lookup_elongated(const struct hark_sentiment_model *m,
 	bool run = false;
 	int32_t e;
 
+	for (size_t i = 2; i < k && !run; i++)
+		run = key[i] == key[i - 1] && key[i] == key[i - 2];
+	if (!run)
+		return -1;
+	run = false;
 	for (size_t i = 0; i < k; i++) {
 		size_t r = 1;
 
