@@ -94,6 +94,14 @@ enum {
 	TR_FIXES = 64,   /* fixed, resolved: the problem after it is gone */
 	TR_WANTED = 128, /* refund, reply, signal: "no refund" is a complaint */
 	TR_STUCK = 256,  /* been, still, since: a duration becomes a wait */
+	/* complaint frame: the signals of a customer complaint that names no
+	 * feeling ("my claim is still under review after 6 weeks") */
+	TR_CUSTOMER = 512,  /* order, claim, bill, account, parcel */
+	TR_COMPANY = 1024,  /* agent, driver, technician, app, website */
+	TR_MONEY = 2048,    /* charged, fee, paid, price */
+	TR_PERSIST = 4096,  /* still, again, even, yet */
+	TR_TIME = 8192,     /* minutes, days, weeks */
+	TR_YOUR = 16384,    /* your, ur: addressing the company */
 };
 
 struct lex_entry {
@@ -140,7 +148,8 @@ int32_t hark_lex_find(const struct hark_sentiment_model *m,
 
 /* Cue sources and modifiers, packed into why = source | mods << 4. */
 enum { SRC_LEXICON, SRC_IDIOM, SRC_COMPLAINT, SRC_SARCASM, SRC_EMOJI,
-       SRC_EMOTICON, SRC_COMPETITOR, SRC_PUNCT, SRC_TREND, SRC_COUNT };
+       SRC_EMOTICON, SRC_COMPETITOR, SRC_PUNCT, SRC_TREND, SRC_FRAME,
+       SRC_COUNT };
 enum { MOD_NEGATED = 1, MOD_BOOSTED = 2, MOD_DAMPENED = 4, MOD_BUT = 8,
        MOD_CAPS = 16, MOD_COMPARED = 32 };
 

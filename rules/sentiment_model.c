@@ -356,7 +356,7 @@ static const char *const trend_bad[] = {
 	"layoffs", "casualties", "fatalities", "accidents", "bankruptcies",
 	"taxes", "burglaries", "murders", "waiting", "delays", "complaints",
 	"arrests", "overdoses", "suicides", "times", "queues", "waits",
-	"fares", "bills", "rents", "rent",
+	"fares", "bills", "bill", "rents", "rent", "fee", "fees",
 };
 static const char *const trend_good[] = {
 	"growth", "profit", "profits", "sales", "exports", "visitors",
@@ -396,6 +396,37 @@ static const char *const wanted[] = {
 static const char *const stuck[] = {
 	"been", "still", "since", "waiting", "waited", "wait", "yet",
 	"already", "hold", "playing",
+};
+
+/* complaint-frame signals (TR_CUSTOMER ... TR_YOUR) */
+static const char *const sig_customer[] = {
+	"order", "orders", "claim", "bill", "account", "refund", "parcel",
+	"package", "delivery", "booking", "subscription", "card", "ticket",
+	"complaint", "data", "deposit", "plan", "tracking", "voucher",
+	"invoice", "contract", "warranty", "reservation", "shipment",
+	"appointment", "installation", "repair", "return", "password",
+	"login", "connection", "line", "meter", "case", "request",
+};
+static const char *const sig_company[] = {
+	"technician", "engineer", "driver", "agent", "agents", "installer",
+	"courier", "staff", "manager", "representative", "rep", "bot",
+	"chatbot", "operator", "hotline", "helpline", "services", "service",
+	"app", "website", "site", "system", "page", "link", "form",
+	"checkout", "store", "company", "team", "department", "call",
+	"centre", "center", "email", "emails", "portal",
+};
+static const char *const sig_money[] = {
+	"charged", "charge", "charges", "charging", "billed", "billing",
+	"fee", "fees", "paid", "payment", "price", "money", "overcharged",
+	"owe", "debt", "penalty",
+};
+static const char *const sig_persist[] = {
+	"still", "again", "even", "yet", "anymore", "already", "actually",
+	"literally", "seriously", "every", "since",
+};
+static const char *const sig_time[] = {
+	"minutes", "hours", "days", "weeks", "months", "week", "month",
+	"hour", "year", "years", "mins", "hrs",
 };
 
 /* words that open a question asking for something */
@@ -512,7 +543,7 @@ static const struct phrase_src phrase_rules[] = {
 	{"where's my", PK_COMPLAINT, -1.5f},
 	{"any update", PK_COMPLAINT, -1.0f},
 	{"any updates", PK_COMPLAINT, -1.0f},
-	{"how long", PK_COMPLAINT, -0.8f},
+	{"how long", PK_DURATION, -0.8f},
 	{"how many times", PK_COMPLAINT, -1.5f},
 	{"how hard is it", PK_COMPLAINT, -1.8f},
 	{"too much to ask", PK_COMPLAINT, -2.0f},
@@ -556,10 +587,11 @@ static const struct phrase_src phrase_rules[] = {
 	{"two stars", PK_COMPLAINT, -1.5f},
 	{"2 stars", PK_COMPLAINT, -1.5f},
 	/* competitors */
-	{"switching to", PK_COMPETITOR, -1.5f},
+	{"switching to", PK_COMPETITOR, -1.2f},
 	{"switched to", PK_COMPETITOR, -1.5f},
-	{"switch to", PK_COMPETITOR, -1.0f},
-	{"moving to", PK_COMPETITOR, -1.0f},
+	{"switching providers", PK_COMPETITOR, -1.8f},
+	{"leaving for a competitor", PK_COMPETITOR, -2.0f},
+	{"going to a competitor", PK_COMPETITOR, -2.0f},
 	{"going back to", PK_COMPETITOR, -1.5f},
 	{"went back to", PK_COMPETITOR, -1.5f},
 	{"should have bought", PK_COMPETITOR, -2.0f},
@@ -687,6 +719,12 @@ static const struct phrase_src phrase_rules[] = {
 	{"still works", PK_IDIOM, 1.5f},
 	{"having issues", PK_COMPLAINT, -1.5f},
 	{"can't stop", PK_SILENT, 0},
+	{"sent it back", PK_COMPLAINT, -1.2f},
+	{"send it back", PK_COMPLAINT, -1.0f},
+	{"<neg> ~ get through", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ take responsibility", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ told me", PK_COMPLAINT, -1.2f},
+	{"<neg> ~ showing", PK_COMPLAINT, -1.2f},
 	{"do not reply", PK_SILENT, 0},
 	{"don't reply", PK_SILENT, 0},
 	{"cannot stop", PK_SILENT, 0},
@@ -1011,7 +1049,7 @@ static float description_valence(struct builder *b, const char *desc)
 
 static const char *const src_names[SRC_COUNT] = {
 	"lexicon", "idiom", "complaint", "sarcasm", "emoji", "emoticon",
-	"competitor", "punctuation", "trend",
+	"competitor", "punctuation", "trend", "complaint-context",
 };
 static const char *const mod_names[6] = {
 	"negated", "boosted", "dampened", "but-shifted", "capitalised",
@@ -1123,6 +1161,18 @@ static struct hark_sentiment_model *model_build(void)
 		entry(&b, intern(&b, wanted[i]))->trend |= TR_WANTED;
 	for (size_t i = 0; i < G_N_ELEMENTS(stuck); i++)
 		entry(&b, intern(&b, stuck[i]))->trend |= TR_STUCK;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_customer); i++)
+		entry(&b, intern(&b, sig_customer[i]))->trend |= TR_CUSTOMER;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_company); i++)
+		entry(&b, intern(&b, sig_company[i]))->trend |= TR_COMPANY;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_money); i++)
+		entry(&b, intern(&b, sig_money[i]))->trend |= TR_MONEY;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_persist); i++)
+		entry(&b, intern(&b, sig_persist[i]))->trend |= TR_PERSIST;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_time); i++)
+		entry(&b, intern(&b, sig_time[i]))->trend |= TR_TIME;
+	entry(&b, intern(&b, "your"))->trend |= TR_YOUR;
+	entry(&b, intern(&b, "ur"))->trend |= TR_YOUR;
 	for (size_t i = 0; i < G_N_ELEMENTS(askers); i++)
 		entry(&b, intern(&b, askers[i]))->trend |= TR_ASKS;
 	for (size_t i = 0; i < G_N_ELEMENTS(word_rules); i++)

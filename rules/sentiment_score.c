@@ -69,6 +69,7 @@ struct tok {
 enum { X_ELONGATED = 1, X_RATING = 2 };
 
 struct toks {
+	const char *text;
 	struct tok *t;
 	uint32_t n, cap;
 	struct tok stack[TOK_STACK];
@@ -905,7 +906,7 @@ static void score_token(const struct hark_sentiment_model *m,
 	/* "no refund": a wanted thing that is missing is a complaint, not a
 	 * negated one */
 	if (t->trend & TR_WANTED) {
-		for (uint32_t j = 1; j <= 2 && j <= i; j++) {
+		for (uint32_t j = 1; j <= 3 && j <= i; j++) {
 			const struct tok *n = &ts->t[i - j];
 
 			if ((ts->t[i - j + 1].flags & TF_CLAUSE_START) || n->consumed || n->plen)
@@ -1266,6 +1267,73 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 }
 
+/* A complaint that names no feeling ("@insureco 6 weeks and my claim is
+ * still under review"): when a text without praise shows two or more
+ * kinds of complaint signal - addressed to the company, a customer thing
+ * (order, bill), company staff or systems, money, persistence (still,
+ * again), a duration, a negator - one of them carries -1.0 (two kinds),
+ * -1.5 (three) or -2.0 (more).  Plain questions are left alone. */
+static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	enum { K_ADDR = 1, K_CUST = 2, K_COMP = 4, K_MONEY = 8, K_PERSIST = 16,
+	       K_TIME = 32, K_NEG = 64 };
+	unsigned kinds = 0, n = 0;
+	float pos = 0;
+	int32_t holder = -1;
+	bool plain_questions = true;
+
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+		uint32_t tr = t->trend;
+
+		if (t->v > 0 && !(t->flags & SF_POLITE))
+			pos += t->v;
+		/* a sentence that is not a plain question */
+		if (t->flags & TF_SENT_START) {
+			uint32_t e = sentence_end(ts, i);
+			uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+
+			if (!(q_after > ts->t[e - 1].quest && (t->trend & TR_ASKS)))
+				plain_questions = false;
+		}
+		if (t->consumed || (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_SILENT))
+			continue; /* "do not reply": no signal */
+		if (i == 0 && ts->text[t->start] == '@')
+			kinds |= K_ADDR;
+		if (tr & TR_YOUR) {
+			for (uint32_t k = i + 1; k < ts->n && k <= i + 2; k++)
+				if (ts->t[k].trend & (TR_CUSTOMER | TR_COMPANY))
+					kinds |= K_ADDR;
+		}
+		if (tr & TR_CUSTOMER)
+			kinds |= K_CUST;
+		if (tr & TR_COMPANY)
+			kinds |= K_COMP;
+		if (tr & TR_MONEY)
+			kinds |= K_MONEY;
+		if (tr & TR_PERSIST)
+			kinds |= K_PERSIST;
+		if ((tr & TR_TIME) && i > 0 &&
+		    ((ts->t[i - 1].flags & SF_NUMBER) || ts->t[i - 1].e == m->id.a ||
+		     ts->t[i - 1].e == m->id.an || ts->t[i - 1].e == m->id.for_))
+			kinds |= K_TIME;
+		if (t->flags & SF_NEGATOR)
+			kinds |= K_NEG;
+		if (holder < 0 && t->v == 0 && !t->consumed &&
+		    (tr & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST | TR_TIME)))
+			holder = (int32_t)i;
+	}
+	if (plain_questions && !(kinds & K_NEG))
+		return;
+	for (unsigned k = kinds; k; k &= k - 1)
+		n++;
+	if (n < 2 || pos >= 1.0f || holder < 0)
+		return;
+	ts->t[holder].v = n == 2 ? -1.0f : n == 3 ? -1.5f : -2.0f;
+	ts->t[holder].src = SRC_FRAME;
+	ts->t[holder].mods = 0;
+}
+
 /* Contrast: "but"/"however" halve the valence before them in the sentence
  * (or the previous sentence when they open one) and raise what follows by
  * half; "although X, Y" halves X and raises Y; "X, though Y" halves Y. */
@@ -1489,6 +1557,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	bool cap_diff, scoped = nspans > 0;
 
 	memset(out, 0, sizeof(*out));
+	ts.text = text;
 	ts.t = ts.stack;
 	ts.n = 0;
 	ts.cap = TOK_STACK;
@@ -1519,6 +1588,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 			if (ts.t[i].flags & TF_SCOPE)
 				scoped = true;
 	}
+	apply_frame(m, &ts);
 	if (!scoped)
 		apply_contrast(m, &ts);
 	total(m, text, &ts, scoped, want_cues, out);

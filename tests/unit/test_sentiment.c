@@ -338,6 +338,23 @@ static void test_resolution(void **state)
 	assert_neg("Thanks for nothing, still not fixed");
 }
 
+static void test_complaint_frame(void **state)
+{
+	(void)state;
+	/* complaints that name no feeling: two or more kinds of signal */
+	assert_neg("@insureco 6 weeks and my claim is still \"under review\".");
+	assert_neg("Your agent promised me a discount and now the bill shows full price.");
+	assert_neg("The installer drilled through a water pipe and now nobody will take it back.");
+	assert_true(has_cue("@insureco 6 weeks and my claim is still under review",
+			    "weeks", "complaint-context"));
+	/* plain questions and news are not complaints */
+	assert_zero("Is it possible to change my delivery slot?");
+	assert_zero("How long does standard shipping usually take?");
+	assert_zero("The station will close for maintenance overnight.");
+	/* praise wins */
+	assert_pos("My order arrived a week early, thank you!");
+}
+
 static void test_too(void **state)
 {
 	(void)state;
@@ -488,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_trends),
 		cmocka_unit_test(test_questions),
 		cmocka_unit_test(test_resolution),
+		cmocka_unit_test(test_complaint_frame),
 		cmocka_unit_test(test_too),
 		cmocka_unit_test(test_competitor),
 		cmocka_unit_test(test_spans),
