@@ -56,6 +56,7 @@ static void rule_free(gpointer p)
 	g_free(r);
 }
 
+/* Only the parts the rule compiler reads; freed by free_config(). */
 static struct hark_config *make_config(char **rules, int k)
 {
 	struct hark_config *cfg = g_new0(struct hark_config, 1);
@@ -76,6 +77,15 @@ static struct hark_config *make_config(char **rules, int k)
 		g_ptr_array_add(cfg->lines, g_strdup_printf("query = %s", r->query.value));
 	}
 	return cfg;
+}
+
+static void free_config(struct hark_config *cfg)
+{
+	g_free(cfg->path);
+	g_ptr_array_unref(cfg->rules);
+	g_ptr_array_unref(cfg->feeds);
+	g_ptr_array_unref(cfg->lines);
+	g_free(cfg);
 }
 
 static pcre2_code *make_regex(const char *rule)
@@ -261,7 +271,7 @@ int main(int argc, char **argv)
 			       k, hr[x].items_s, hr[x].mb_s, compile_ms[x], hr[x].hits);
 			hark_ruleset_free(rs);
 			hark_diags_clear(&d);
-			hark_config_free(cfg);
+			free_config(cfg);
 			g_free(res);
 			continue;
 		}
@@ -282,7 +292,7 @@ int main(int argc, char **argv)
 		g_free(res);
 		hark_ruleset_free(rs);
 		hark_diags_clear(&d);
-		hark_config_free(cfg);
+		free_config(cfg);
 	}
 	if (hark_only)
 		return 0;
