@@ -3,7 +3,6 @@
  * The HTML lives in web_pages.c, the stylesheet and script in
  * web_assets.c. */
 #include "hark/web.h"
-#include "cmdutil.h"
 #include "hark/duration.h"
 #include "hark/error.h"
 #include "hark/fetch.h"
@@ -1041,18 +1040,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 /* --- Life cycle --- */
 
+/* The web page's own copy of the config and rules.  Quiet: the caller
+ * (hark run, hark serve) has loaded the same file and reported on it. */
 static bool load_config(const char *path, struct hark_config **cfg,
 			struct hark_ruleset **rs, GError **err)
 {
 	struct hark_diags diags;
-	int status;
+	unsigned n;
 
 	hark_diags_init(&diags);
-	status = hark_cmd_load_config(path, &diags, cfg, rs);
+	*rs = NULL;
+	*cfg = hark_config_load(path, &diags, err);
+	if (!*cfg) {
+		hark_diags_clear(&diags);
+		return false;
+	}
+	if (!hark_diags_count(&diags))
+		*rs = hark_ruleset_compile(*cfg, &diags);
+	n = hark_diags_count(&diags);
 	hark_diags_clear(&diags);
-	if (status != HARK_EXIT_OK) {
+	if (n) {
+		hark_ruleset_free(*rs);
+		hark_config_free(*cfg);
+		*rs = NULL;
+		*cfg = NULL;
 		g_set_error(err, HARK_ERROR, HARK_ERROR_USER,
-			    "web: the config %s has errors", path);
+			    "web: %s has %u error%s (see hark check)", path, n,
+			    n == 1 ? "" : "s");
 		return false;
 	}
 	return true;

@@ -163,7 +163,20 @@ assert_eq 1 "$(grep -c '^event: hit$' "$T/sse3")" "filters apply to the stream"
 # --- Loopback without a token: only localhost names ---
 assert_eq 403 "$(code -H 'Host: evil.example:8044' "$BASE/api/hits")" "foreign Host refused (DNS rebinding)"
 assert_eq 200 "$(code -H 'Host: localhost:8044' "$BASE/api/hits")" "localhost Host accepted"
+
+# --- SIGHUP re-reads the config: a new rule appears ---
+printf '[rule new-rule]\nquery = router\n' >> "$T/hark.conf"
+kill -HUP "$SERVE_PID"
+wait_for sh -c "curl -s '$BASE/api/stats' | grep -q '\"rule\":\"new-rule\"'" || fail "SIGHUP did not reload"
+ok "SIGHUP reloads the config (new rule charted)"
+echo 'broken line' >> "$T/hark.conf"
+kill -HUP "$SERVE_PID"
+sleep 0.3
+assert_eq 200 "$(code "$BASE/api/stats")" "a bad config on SIGHUP keeps serving"
+assert_grep '"rule":"new-rule"' "$T/body" "with the old config"
+assert_grep 'reload failed' "$T/serve.err" "and says so"
 stop_serve
+conf "$T/hark.conf"
 
 # --- Token ---
 conf "$T/token.conf" "token = s3cret-Token"
