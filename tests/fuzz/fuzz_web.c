@@ -139,7 +139,7 @@ static void check_render(const char *title, const char *text)
 	if (!g_utf8_validate(o->str, (gssize)o->len, NULL) ||
 	    count(o->str, "<mark>") != count(o->str, "</mark>") ||
 	    strstr(o->str, "<script") || strstr(o->str, "<img") ||
-	    strstr(o->str, "javascript:"))
+	    strstr(o->str, "href=\"javascript"))
 		__builtin_trap();
 	g_string_free(o, TRUE);
 }
