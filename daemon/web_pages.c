@@ -479,10 +479,11 @@ static struct web_series *series_new(const char *rule, guint n)
 	return s;
 }
 
-/* A bucket is a spike when it has at least 3 hits and exceeds the mean
- * of the 24 buckets before it by more than 3 standard deviations (at
- * least 1, so a flat history still needs a real jump).  Needs 6 buckets
- * of history. */
+/* A bucket is a spike when it has at least 3 hits, exceeds the mean of
+ * the 24 buckets before it by more than 3 standard deviations (at least
+ * 1, so a flat history still needs a real jump) and is at least 1.5
+ * times that mean (at hundreds of hits an hour, 3 deviations of ordinary
+ * noise are not news).  Needs 6 buckets of history. */
 static void find_spikes(struct web_series *s)
 {
 	for (guint k = 6; k < s->n; k++) {
@@ -495,7 +496,8 @@ static void find_spikes(struct web_series *s)
 		}
 		mean = sum / m;
 		sd = sqrt(MAX(sq / m - mean * mean, 0));
-		s->spike[k] = s->hits[k] >= 3 && s->hits[k] > mean + 3 * MAX(sd, 1.0);
+		s->spike[k] = s->hits[k] >= 3 && s->hits[k] > mean + 3 * MAX(sd, 1.0) &&
+			      s->hits[k] >= 1.5 * mean;
 	}
 }
 
@@ -554,18 +556,17 @@ GPtrArray *web_series_load(const struct web_ctx *c, const struct web_filter *f,
 	return out;
 }
 
-/* 1, 2, 5 times a power of ten, at least X. */
+/* The axis top: the first of 1, 2, 3, 4, 5, 6, 8 times a power of ten
+ * that is at least X (X >= 1). */
 static unsigned nice_top(unsigned x)
 {
+	static const unsigned steps[] = {1, 2, 3, 4, 5, 6, 8};
 	unsigned p = 1;
 
 	for (;;) {
-		if (x <= p)
-			return p;
-		if (x <= 2 * p)
-			return 2 * p;
-		if (x <= 5 * p)
-			return 5 * p;
+		for (guint i = 0; i < G_N_ELEMENTS(steps); i++)
+			if (x <= steps[i] * p)
+				return steps[i] * p;
 		p *= 10;
 	}
 }

@@ -125,3 +125,14 @@ printf 'sqlite3 shell alone: stream query %s ms, charts query %s ms (includes st
 	"$ref_s" "$ref_c"
 page "/charts"
 grep -q 'spike' "$T/body" && echo "charts page marks the burst 6 h ago as a spike"
+# A look at the pages over the full database (not timed).
+if command -v chromium > /dev/null; then
+	mkdir -p "$SRC/build/web-screenshots"
+	for p in "charts:/charts" "stream:/?window=48h"; do
+		chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
+			--user-data-dir="$T/chromium" --window-size=1400,1800 \
+			--screenshot="$SRC/build/web-screenshots/bench-${p%%:*}.png" \
+			"$BASE${p#*:}" > /dev/null 2>&1 || true
+	done
+	echo "screenshots: build/web-screenshots/bench-charts.png, bench-stream.png"
+fi
