@@ -329,8 +329,12 @@ int64_t web_filter_bucket(const struct web_filter *f, int64_t now)
 {
 	int64_t span = (f->until ? f->until : now) - f->since;
 
+	/* Hours only up to a month: beyond, a chart would have thousands
+	 * of bars. */
+	if (f->bucket && !strcmp(f->bucket, "hour") && span <= 31 * 86400)
+		return 3600;
 	if (f->bucket)
-		return strcmp(f->bucket, "day") ? 3600 : 86400;
+		return 86400;
 	return span <= 3 * 86400 ? 3600 : 86400;
 }
 

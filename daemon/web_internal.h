@@ -81,7 +81,8 @@ struct web_series {
  * the first bucket's start.  GPtrArray of struct web_series*. */
 GPtrArray *web_series_load(const struct web_ctx *c, const struct web_filter *f,
 			   int64_t bucket, int64_t *start_out, GError **err);
-/* The bucket size for F: an hour up to a 3-day window, else a day. */
+/* The bucket size for F: as asked (hours for at most 31 days), else an
+ * hour up to a 3-day window and a day beyond. */
 int64_t web_filter_bucket(const struct web_filter *f, int64_t now);
 
 /* A feed's status word ("new", "ok", "failing", "gone", or its health
