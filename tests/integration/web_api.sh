@@ -56,7 +56,14 @@ serve() {
 	wait_for grep -q 'serving http' "$T/serve.out" || { cat "$T/serve.err"; fail "hark serve did not start"; }
 	BASE=$(sed -n 's/^hark: serving \(http:.*\)\/$/\1/p' "$T/serve.out")
 }
-stop_serve() { kill "$SERVE_PID"; }
+# stop_serve: SIGTERM, a clean exit 0, and no sanitizer report (asan preset).
+stop_serve() {
+	local rc=0
+	kill "$SERVE_PID"
+	wait "$SERVE_PID" || rc=$?
+	assert_eq 0 "$rc" "hark serve exits 0 on SIGTERM"
+	assert_no_grep 'Sanitizer|runtime error' "$T/serve.err" "no sanitizer report"
+}
 code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
 json() { "$PY" -c "import json,sys; d=json.load(open('$T/body')); print($1)"; }
 
@@ -203,7 +210,15 @@ assert_grep '^Set-Cookie: hark_token=s3cret-Token; Path=/; HttpOnly; SameSite=St
 assert_eq 200 "$(code -b 'hark_token=s3cret-Token' "$BASE/api/hits")" "cookie: 200"
 assert_eq 401 "$(code -b 'hark_token=nope' "$BASE/api/hits")" "bad cookie: 401"
 assert_eq 200 "$(code "$BASE/static/hark.css")" "the stylesheet needs no token"
+# SIGTERM with a live stream open: the stream ends, the server exits.
+curl -s -N -H 'Authorization: Bearer s3cret-Token' "$BASE/api/events" > "$T/open-sse" &
+echo $! >> "$T/pids"
+wait_for grep -q '^retry:' "$T/open-sse" || fail "live stream did not open"
+t0=$(date +%s%N)
 stop_serve
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 3000 ] || fail "stopping with an open live stream took $ms ms"
+ok "stops in $ms ms with a live stream open"
 
 # --- Beyond loopback ---
 set +e

@@ -48,7 +48,8 @@ alert = stdout
 CONF
 
 "$HARK" run -v -c "$T/hark.conf" > "$T/run.out" 2> "$T/run.err" &
-echo $! >> "$T/pids"
+run_pid=$!
+echo $run_pid >> "$T/pids"
 base="http://127.0.0.1:$port"
 wait_for curl -sf "$base/api/feeds" || { cat "$T/run.err"; fail "the page did not come up"; }
 # Wait for the first polls to store their hits.
@@ -62,3 +63,10 @@ for f in stream stream-handled charts feeds stream-phone charts-phone; do
 	[ -s "$shots/$f.png" ] || fail "no screenshot $f.png"
 done
 ok "six screenshots saved in $shots"
+
+# The daemon, page and live streams included, stops cleanly.
+kill "$run_pid"
+rc=0
+wait "$run_pid" || rc=$?
+assert_eq 0 "$rc" "hark run exits 0 on SIGTERM with the page served"
+assert_no_grep 'Sanitizer|runtime error' "$T/run.err" "no sanitizer report"
