@@ -113,6 +113,8 @@ struct lex_entry {
 	float boost;          /* +0.293 booster, -0.293 dampener */
 	uint32_t phrase_first; /* into model.phrases */
 	uint32_t phrase_n;
+	uint32_t neggap_first; /* "<neg> ~ THIS ...": by the word after the gap */
+	uint32_t neggap_n;
 };
 
 struct slot {

@@ -919,8 +919,15 @@ int32_t hark_lex_find(const struct hark_sentiment_model *m,
 		if (s->hash == hash) {
 			const struct lex_entry *e = &m->entries[s->entry];
 
-			if (e->keylen == n && !memcmp(e->key, key, n))
-				return s->entry;
+			if (e->keylen == n) {
+				/* keys are short: a loop beats a call to memcmp */
+				size_t k = 0;
+
+				while (k < n && e->key[k] == key[k])
+					k++;
+				if (k == n)
+					return s->entry;
+			}
 		}
 		i = (i + 1) & m->mask;
 	}
@@ -987,9 +994,14 @@ static void add_phrase(struct builder *b, const char *text, uint8_t kind,
 static int phrase_cmp(gconstpointer a, gconstpointer b)
 {
 	const struct phrase *x = a, *y = b;
+	int32_t tx = x->w[1] == PW_GAP ? x->w[2] : INT32_MIN;
+	int32_t ty = y->w[1] == PW_GAP ? y->w[2] : INT32_MIN;
 
 	if (x->w[0] != y->w[0])
 		return x->w[0] < y->w[0] ? -1 : 1;
+	/* gap phrases after the others, grouped by the word after the gap */
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
 	/* longer phrases first so the first match is the longest */
 	return (int)y->n - (int)x->n;
 }
@@ -1259,8 +1271,24 @@ static struct hark_sentiment_model *model_build(void)
 			e->phrase_n = j - i;
 			e->flags |= SF_PHRASE;
 		} else if (first == PW_NEG) {
+			/* "<neg> W": tried on every negator; "<neg> ~ W": only
+			 * when W is near, through W's entry */
+			uint32_t k = i;
+
+			while (k < j && m->phrases[k].w[1] != PW_GAP)
+				k++;
 			m->neg_first = i;
-			m->neg_n = j - i;
+			m->neg_n = k - i;
+			while (k < j) {
+				uint32_t l = k;
+				struct lex_entry *e = entry(&b, m->phrases[k].w[2]);
+
+				while (l < j && m->phrases[l].w[2] == m->phrases[k].w[2])
+					l++;
+				e->neggap_first = k;
+				e->neggap_n = l - k;
+				k = l;
+			}
 		} else if (first == PW_NUM) {
 			m->num_first = i;
 			m->num_n = j - i;

@@ -74,6 +74,7 @@ struct toks {
 	uint32_t n, cap;
 	struct tok stack[TOK_STACK];
 	uint32_t bang, quest;     /* totals */
+	uint32_t signals;         /* TR_* frame signals seen, SF_NEGATOR */
 	uint32_t ncaps, ncased;   /* for the ALL-CAPS differential */
 };
 
@@ -162,9 +163,9 @@ static bool is_word_char(gunichar u)
 	return g_unichar_isalnum(u) || g_unichar_ismark(u);
 }
 
-static struct tok *tok_push(struct toks *ts)
+static struct tok *tok_grow(struct toks *ts)
 {
-	if (ts->n == ts->cap) {
+	{
 		uint32_t cap = ts->cap * 2;
 
 		if (ts->t == ts->stack) {
@@ -176,6 +177,13 @@ static struct tok *tok_push(struct toks *ts)
 		ts->cap = cap;
 	}
 	return &ts->t[ts->n++];
+}
+
+static inline struct tok *tok_push(struct toks *ts)
+{
+	if (G_LIKELY(ts->n < ts->cap))
+		return &ts->t[ts->n++];
+	return tok_grow(ts);
 }
 
 struct lexer {
@@ -212,6 +220,8 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 		lx->clause++;
 	}
 	lx->new_sent = lx->new_clause = false;
+	ts->signals |= (trend & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST |
+				 TR_TIME | TR_YOUR)) | (flags & SF_NEGATOR);
 	t = tok_push(ts);
 	*t = (struct tok){
 		.start = start, .end = end, .e = e, .flags = flags,
@@ -729,9 +739,20 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 			try_phrases(m, ts, i, e->phrase_first, e->phrase_n,
 				    near, gaptail, &best, &best_len);
 		}
-		if (t->flags & SF_NEGATOR)
+		if (t->flags & SF_NEGATOR) {
 			try_phrases(m, ts, i, m->neg_first, m->neg_n, near, gaptail,
 				    &best, &best_len);
+			for (uint32_t k = 0; k < 4 && gaptail; k++) {
+				const struct lex_entry *w;
+
+				if (near[k] < 0)
+					continue;
+				w = &m->entries[near[k]];
+				if (w->neggap_n)
+					try_phrases(m, ts, i, w->neggap_first, w->neggap_n,
+						    near, gaptail, &best, &best_len);
+			}
+		}
 		if (t->flags & SF_NUMBER)
 			try_phrases(m, ts, i, m->num_first, m->num_n, near, gaptail,
 				    &best, &best_len);
@@ -1282,6 +1303,14 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 	int32_t holder = -1;
 	bool plain_questions = true;
 
+	/* cheap bound first: most texts show fewer than two kinds */
+	for (uint32_t k = ts->signals | (ts->n && ts->text[ts->t[0].start] == '@');
+	     k; k &= k - 1)
+		n++;
+	if (n < 2)
+		return;
+	n = 0;
+
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 		uint32_t tr = t->trend;
@@ -1561,7 +1590,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	ts.t = ts.stack;
 	ts.n = 0;
 	ts.cap = TOK_STACK;
-	ts.bang = ts.quest = ts.ncaps = ts.ncased = 0;
+	ts.bang = ts.quest = ts.ncaps = ts.ncased = ts.signals = 0;
 	/* offsets are 32-bit: score at most 4 GiB (callers cap far lower) */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
