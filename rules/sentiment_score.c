@@ -75,6 +75,9 @@ struct toks {
 	struct tok stack[TOK_STACK];
 	uint32_t bang, quest;     /* totals */
 	uint32_t signals;         /* TR_* frame signals seen, SF_NEGATOR */
+	uint32_t any_flags;       /* SF_* of all tokens: rules with nothing to */
+	uint32_t any_trend;       /* do are skipped; TR_* likewise */
+	uint32_t any_phrase;      /* 1 << phrase kind of the phrases found */
 	uint32_t ncaps, ncased;   /* for the ALL-CAPS differential */
 };
 
@@ -195,8 +198,9 @@ struct lexer {
 	bool new_sent, new_clause;
 };
 
-static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
-			int32_t e, uint32_t flags)
+/* Inlined by force: called once per token from three places. */
+static inline __attribute__((always_inline)) struct tok *
+emit(struct lexer *lx, uint32_t start, uint32_t end, int32_t e, uint32_t flags)
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
@@ -222,6 +226,8 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 	lx->new_sent = lx->new_clause = false;
 	ts->signals |= (trend & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST |
 				 TR_TIME | TR_YOUR)) | (flags & SF_NEGATOR);
+	ts->any_flags |= flags;
+	ts->any_trend |= trend;
 	t = tok_push(ts);
 	*t = (struct tok){
 		.start = start, .end = end, .e = e, .flags = flags,
@@ -763,6 +769,7 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 			continue;
 		t->phrase = best;
 		t->plen = (uint8_t)best_len;
+		ts->any_phrase |= 1u << m->phrases[best].kind;
 		t->end = ts->t[i + best_len - 1].end;
 		for (uint32_t j = i + 1; j < i + best_len; j++)
 			ts->t[j].consumed = 1;
@@ -1118,10 +1125,12 @@ static void apply_context(const struct hark_sentiment_model *m,
 	bool complaint = false, resolved = false, bad_before;
 	float pos = 0, neg = 0;
 
-	apply_trends(ts);
-	dampen_questions(m, ts);
+	if ((ts->any_trend & (TR_UP | TR_DOWN)) && (ts->any_trend & (TR_BAD | TR_GOOD)))
+		apply_trends(ts);
+	if (ts->quest)
+		dampen_questions(m, ts);
 	/* "fixed the crash": a problem someone fixed is no complaint */
-	for (uint32_t i = 0; i < ts->n; i++) {
+	for (uint32_t i = 0; (ts->any_trend & TR_FIXES) && i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
 		if (!(t->trend & TR_FIXES) || t->consumed || (t->mods & MOD_NEGATED))
@@ -1134,7 +1143,7 @@ static void apply_context(const struct hark_sentiment_model *m,
 		}
 	}
 
-	for (uint32_t i = 0; i < ts->n; i++) {
+	for (uint32_t i = 0; (ts->any_flags & SF_POLITE) && i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
 		/* a complaint: hark's complaint words and phrases, sarcasm,
@@ -1153,7 +1162,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 
 	/* politeness and "still"/"again" in bad news */
-	for (uint32_t b = 0; b < ts->n;) {
+	for (uint32_t b = 0; ((ts->any_flags & (SF_POLITE | SF_CONTEXT)) ||
+			      (ts->any_phrase & (1u << PK_DURATION))) && b < ts->n;) {
 		uint32_t e = sentence_end(ts, b);
 		bool bad = false;
 
@@ -1190,6 +1200,9 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 
 	bad_before = false;
+	if (!(ts->any_flags & (SF_INTERJ | SF_COMPARATIVE)) &&
+	    !(ts->any_phrase & (1u << PK_SARCASM_IF_NEG)))
+		return;
 	for (uint32_t i = 0; i < ts->n; i++) {
 		struct tok *t = &ts->t[i];
 
@@ -1591,6 +1604,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	ts.n = 0;
 	ts.cap = TOK_STACK;
 	ts.bang = ts.quest = ts.ncaps = ts.ncased = ts.signals = 0;
+	ts.any_flags = ts.any_trend = ts.any_phrase = 0;
 	/* offsets are 32-bit: score at most 4 GiB (callers cap far lower) */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
@@ -1618,7 +1632,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 				scoped = true;
 	}
 	apply_frame(m, &ts);
-	if (!scoped)
+	if (!scoped && (ts.any_flags & (SF_BUT | SF_THOUGH)))
 		apply_contrast(m, &ts);
 	total(m, text, &ts, scoped, want_cues, out);
 	if (ts.t != ts.stack)
