@@ -6,14 +6,26 @@
  * comes before it and adds half to what follows), then summed, amplified
  * by "!" and "?", and normalised to [-1, 1] with x / sqrt(x^2 + 15).
  *
- * hark adds, for support and brand monitoring: phrases (idioms, implicit
- * complaints such as "still waiting" and "<negator> ... working", sarcasm
- * such as "thanks a lot" after bad news, competitor comparisons), a
- * negation window that stops at clause boundaries but reaches four words
- * ("never had a single problem"), support vocabulary that never scores
- * ("support", "please"), politeness that a complaint silences ("thanks"),
- * sarcastic interjections ("Great, another update that ..."), and words
- * that only complain in bad news ("again", "still").
+ * hark adds, for support and brand monitoring:
+ *  - phrases: idioms, implicit complaints ("still waiting", "on hold",
+ *    "<negator> ... working"), sarcasm ("thanks a lot" after bad news,
+ *    "yeah right"), competitors ("switching to", "better than this");
+ *  - a negation window of four words that stops at commas, clause ends
+ *    and "and"/"or" ("never had a single problem"), milder negated praise,
+ *    and missing wanted things as complaints ("no refund");
+ *  - support vocabulary that never scores ("support", "please") and
+ *    politeness that a complaint silences ("thanks"), unless the problem
+ *    was fixed ("thanks for fixing it");
+ *  - sarcastic interjections ("Great, another update that ...", "...
+ *    Wonderful."), words that only complain in bad news ("again",
+ *    "still"), durations while stuck ("has been ... for five days");
+ *  - economic trends ("unemployment fell" is good news), requests in
+ *    questions ("can anyone recommend a good ...") that are not praise,
+ *    excess ("too loud"), ratings ("9/10"), elongation ("goooood");
+ *  - the complaint frame: a text without praise that shows two or more
+ *    kinds of complaint signal (addressed to the company, my order/bill,
+ *    staff/systems, money, persistence, a duration, a negator) is a
+ *    complaint even when it names no feeling.
  *
  * Target-aware scoring (hark_sentiment_score_spans) scores the clauses
  * that contain a span: a clause ends at . ! ? ; : or a newline and before
@@ -45,7 +57,6 @@ enum {
 	TF_SENT_START = 1u << 25,
 	TF_CLAUSE_START = 1u << 26,
 	TF_COMMA_AFTER = 1u << 27,
-	TF_HAS_CASE = 1u << 28,   /* has at least one cased letter */
 	TF_SPAN = 1u << 29,       /* overlaps a target span */
 	TF_SCOPE = 1u << 30,      /* counted in the score */
 };
@@ -378,7 +389,6 @@ static size_t lex_word(struct lexer *lx, size_t start)
 	if (fits && k > 3 && key[k - 1] == 't' && key[k - 2] == '\'' && key[k - 3] == 'n')
 		flags |= SF_NEGATOR;
 	if (bits & 3) {
-		flags |= TF_HAS_CASE;
 		lx->ts->ncased++;
 		if ((bits & 3) == 1 && k > 1) {
 			flags |= TF_CAPS;
@@ -629,10 +639,8 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 
 /* ---- phrases ---------------------------------------------------------- */
 
-static bool word_ok(const struct hark_sentiment_model *m, const struct tok *t,
-		    int32_t w)
+static bool word_ok(const struct tok *t, int32_t w)
 {
-	(void)m;
 	if (w >= 0)
 		return t->e == w;
 	switch (w) {
@@ -680,7 +688,7 @@ static int32_t match_from(const struct hark_sentiment_model *m,
 		return -1;
 	if (p->w[k - 1] == PW_GAP && (ts->t[i - 1].flags & TF_COMMA_AFTER))
 		return -1;
-	if (!word_ok(m, &ts->t[i], p->w[k]))
+	if (!word_ok(&ts->t[i], p->w[k]))
 		return -1;
 	return match_from(m, ts, i + 1, p, k + 1);
 }
@@ -783,7 +791,7 @@ static float signf(float v)
 	return v < 0 ? -1.0f : 1.0f;
 }
 
-/* Token I's neighbour at OFFSET in the same sentence, or NULL. */
+/* The token after I in the same sentence, or NULL. */
 static const struct tok *next_in_sentence(const struct toks *ts, uint32_t i)
 {
 	if (i + 1 >= ts->n || (ts->t[i + 1].flags & TF_SENT_START))
@@ -1100,9 +1108,8 @@ static void apply_trends(struct toks *ts)
 
 /* Questions that ask for something ("Can anyone recommend a good
  * plumber?") are not praise: their positive valences count a third. */
-static void dampen_questions(const struct hark_sentiment_model *m, struct toks *ts)
+static void dampen_questions(struct toks *ts)
 {
-	(void)m;
 	for (uint32_t b = 0; b < ts->n;) {
 		uint32_t e = sentence_end(ts, b);
 		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
@@ -1128,7 +1135,7 @@ static void apply_context(const struct hark_sentiment_model *m,
 	if ((ts->any_trend & (TR_UP | TR_DOWN)) && (ts->any_trend & (TR_BAD | TR_GOOD)))
 		apply_trends(ts);
 	if (ts->quest)
-		dampen_questions(m, ts);
+		dampen_questions(ts);
 	/* "fixed the crash": a problem someone fixed is no complaint */
 	for (uint32_t i = 0; (ts->any_trend & TR_FIXES) && i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
@@ -1379,9 +1386,8 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 /* Contrast: "but"/"however" halve the valence before them in the sentence
  * (or the previous sentence when they open one) and raise what follows by
  * half; "although X, Y" halves X and raises Y; "X, though Y" halves Y. */
-static void apply_contrast(const struct hark_sentiment_model *m, struct toks *ts)
+static void apply_contrast(struct toks *ts)
 {
-	(void)m;
 	for (uint32_t b = 0; b < ts->n;) {
 		uint32_t e = sentence_end(ts, b), c;
 
@@ -1623,6 +1629,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 				if (spans[s][0] < ts.t[i].end && spans[s][1] > ts.t[i].start)
 					ts.t[i].flags |= TF_SPAN;
 	apply_context(m, &ts, scoped);
+	apply_frame(m, &ts);
 	if (scoped) {
 		select_scope(&ts);
 		/* no span fell on a token: score the whole text */
@@ -1631,9 +1638,8 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 			if (ts.t[i].flags & TF_SCOPE)
 				scoped = true;
 	}
-	apply_frame(m, &ts);
 	if (!scoped && (ts.any_flags & (SF_BUT | SF_THOUGH)))
-		apply_contrast(m, &ts);
+		apply_contrast(&ts);
 	total(m, text, &ts, scoped, want_cues, out);
 	if (ts.t != ts.stack)
 		g_free(ts.t);
