@@ -583,6 +583,7 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 			while (j < len && !g_ascii_isspace(s[j]))
 				j++;
 			emit(&lx, (uint32_t)i, (uint32_t)j, -1, 0);
+			ts->signals |= TR_YOUR; /* addressing someone */
 			i = j;
 			continue;
 		}
@@ -871,7 +872,8 @@ static float word_valence(const struct hark_sentiment_model *m,
 			 * needed") when the first word has none */
 			if (t->e < 0 || m->entries[t->e].valence == 0) {
 				*src = SRC_IDIOM;
-				return -p->valence;
+				/* mild ones ("of course") mean nothing sincere */
+				return p->valence > -1.0f ? 0 : -p->valence;
 			}
 			break;
 		}
@@ -1097,10 +1099,14 @@ static void apply_trends(struct toks *ts)
 			t->src = SRC_TREND;
 			t->mods = 0;
 			n->v = 0;
-			/* other direction words of the clause say the same */
-			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++)
+			/* other direction words and things of the clause are
+			 * part of the same news */
+			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++) {
 				if (ts->t[k].trend & (TR_UP | TR_DOWN))
 					ts->t[k].v = 0, ts->t[k].trend = 0;
+				if (ts->t[k].trend & (TR_BAD | TR_GOOD))
+					ts->t[k].v = 0;
+			}
 			n->trend = 0;
 		}
 	}
@@ -1115,6 +1121,9 @@ static void dampen_questions(struct toks *ts)
 		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
 		const struct tok *first = &ts->t[b];
 
+		/* "Hi, what's the best way ...?" */
+		if ((first->flags & SF_POLITE) && first->v == 0 && b + 1 < e)
+			first++;
 		if (q_after > ts->t[e - 1].quest && (first->trend & TR_ASKS)) {
 			for (uint32_t k = b; k < e; k++) {
 				if (ts->t[k].v > 0 && ts->t[k].src != SRC_EMOJI &&
@@ -1324,8 +1333,7 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 	bool plain_questions = true;
 
 	/* cheap bound first: most texts show fewer than two kinds */
-	for (uint32_t k = ts->signals | (ts->n && ts->text[ts->t[0].start] == '@');
-	     k; k &= k - 1)
+	for (uint32_t k = ts->signals; k; k &= k - 1)
 		n++;
 	if (n < 2)
 		return;
@@ -1347,8 +1355,8 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 		}
 		if (t->consumed || (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_SILENT))
 			continue; /* "do not reply": no signal */
-		if (i == 0 && ts->text[t->start] == '@')
-			kinds |= K_ADDR;
+		if (t->e < 0 && ts->text[t->start] == '@')
+			kinds |= K_ADDR; /* a mention */
 		if (tr & TR_YOUR) {
 			for (uint32_t k = i + 1; k < ts->n && k <= i + 2; k++)
 				if (ts->t[k].trend & (TR_CUSTOMER | TR_COMPANY))
