@@ -77,8 +77,9 @@ EOF
 start=$(date +%s.%N)
 "$HARK" run --once -v -c "$conf" > "$T/once.out" 2> "$T/once.err" || fail "hark run --once exited $?"
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
-# Concurrent: the slowest faults (4 s timeout) bound the run, not their sum.
-[ "$(echo "$elapsed < 8" | bc)" = 1 ] || fail "run took ${elapsed}s: not concurrent?"
+# Concurrent: the slowest faults (4 s timeout) bound the run, not the sum
+# of all of them (over 20 s); the margin is for loaded CI machines.
+[ "$(echo "$elapsed < 15" | bc)" = 1 ] || fail "run took ${elapsed}s: not concurrent?"
 ok "21 feeds with faults polled in ${elapsed}s"
 
 "$HARK" feeds -c "$conf" --json > "$T/feeds.json" || fail "hark feeds --json exited $?"
@@ -99,7 +100,7 @@ check_fault() {
 	ok "$name: still scheduled, error: $err"
 }
 
-check_fault drip null '^Operation timed out after 4[0-9]{3} milliseconds with [0-9]+ out of 20000 bytes received$'
+check_fault drip null '^Operation timed out after [0-9]+ milliseconds with [0-9]+ out of 20000 bytes received$'
 check_fault stall null '^Operation too slow\. Less than 100 bytes/sec transferred the last 2 seconds$'
 check_fault s500 500 '^HTTP 500 Internal Server Error$'
 check_fault r429 429 '^HTTP 429 Too Many Requests; Retry-After 120 s honoured$'
@@ -115,12 +116,11 @@ check_fault notfeed 200 '^HTTP 200 but not a feed'
 check_fault refused null "^Failed to connect to 127\.0\.0\.1 port $refused_port"
 
 # Retry-After 120 beats the 10 s interval's backoff.
-n=$(field r429 next_poll_in)
-[ "$n" -ge 115 ] && [ "$n" -le 120 ] || fail "r429: next poll in ${n}s, want ~120"
-ok "429: next poll in ${n}s (Retry-After 120)"
+n=$(( $(field r429 next_poll) - $(field r429 last_poll) ))
+assert_eq 120 "$n" "429: next poll 120 s after the poll (Retry-After)"
 # 410: polled again only at the backoff cap (12 h), never dropped.
-n=$(field gone next_poll_in)
-[ "$n" -ge 43100 ] && [ "$n" -le 43200 ] || fail "gone: next poll in ${n}s, want 12h"
+n=$(( $(field gone next_poll) - $(field gone last_poll) ))
+assert_eq 43200 "$n" "410: next poll at the backoff cap"
 assert_eq gone "$(field gone status)" "410 marks the feed gone"
 
 # Redirects: 301/308 chains move the feed; 302/307 do not.
