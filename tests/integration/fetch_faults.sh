@@ -141,7 +141,8 @@ assert_grep '"rule":"refunds"' "$T/once.out" "rule alerts still flow"
 # Identity and secrets: User-Agent is hark's (the server logs what it
 # got), basic auth and extra headers are sent, and the password is never
 # logged or shown.
-assert_grep "^/ok.xml	-	-	Basic YWxpY2U6czNjcmV0LXB3	one, two$" "$FAULT_LOG" "basic auth and extra headers sent"
+assert_grep "^/ok.xml	-	-	Basic YWxpY2U6czNjcmV0LXB3	one, two	hark/[0-9.]+$" "$FAULT_LOG" "basic auth, extra headers and User-Agent sent"
+assert_no_grep "	(curl|-)$" "$FAULT_LOG" "every request has hark's User-Agent"
 assert_no_grep 's3cret-pw' "$T/once.err" "password not in the log"
 assert_no_grep 's3cret-pw' "$T/feeds.json" "password not in hark feeds"
 
@@ -153,6 +154,20 @@ assert_grep '^/ok.xml	"fault-v1"	Mon, 01 Jan 2024 10:00:00 GMT	' "$FAULT_LOG" "c
 "$HARK" feeds -c "$conf" --json > "$T/feeds.json"
 assert_eq 304 "$(field chain301 http_status)" "moved feed: 304 at its new URL"
 assert_eq 2 "$(field s500 failures)" "failures count up"
+
+# Proxies come from the environment: a host that exists only for the
+# proxy (the fault server acts as one).
+cat > "$T/proxy.conf" <<EOF
+[hark]
+database = $T/db/proxy.db
+[feed via-proxy]
+url = http://feeds.proxied.invalid/news.xml
+EOF
+: > "$FAULT_LOG"
+http_proxy=$U "$HARK" run --once -c "$T/proxy.conf" > /dev/null 2> "$T/proxy.err" || fail "proxy run exited $?"
+assert_grep "^http://feeds.proxied.invalid/news.xml	" "$FAULT_LOG" "request went through http_proxy"
+"$HARK" feeds -c "$T/proxy.conf" --json > "$T/proxy.json"
+assert_eq 2 "$(jq -r '.[0].items_seen' "$T/proxy.json")" "feed read through the proxy"
 
 # The daemon: health alerts and SIGTERM.
 cat > "$T/health.conf" <<EOF

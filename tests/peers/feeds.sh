@@ -3,6 +3,11 @@
 # bind 127.0.0.1 only, on a port the kernel picks, and register their PID
 # in $T/pids so that peers_stop (the EXIT trap) ends them.
 
+# The peers are on loopback: never through a proxy from the environment
+# (tests that want one set it per command).
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy=127.0.0.1,localhost
+
 # free_port: a port nothing listens on right now.
 free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
