@@ -61,6 +61,7 @@ struct tok {
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
 	uint8_t extra;        /* X_* */
+	uint16_t trend;       /* TR_* of the entry */
 	float v;
 	float own;            /* a rating's valence ("9/10") */
 };
@@ -68,6 +69,7 @@ struct tok {
 enum { X_ELONGATED = 1, X_RATING = 2 };
 
 struct toks {
+	const char *text;
 	struct tok *t;
 	uint32_t n, cap;
 	struct tok stack[TOK_STACK];
@@ -190,9 +192,11 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
+	uint16_t trend = 0;
 
 	if (e >= 0) {
 		flags |= lx->m->entries[e].flags;
+		trend = (uint16_t)lx->m->entries[e].trend;
 		/* a contrast word opens a clause of its own */
 		if (lx->m->entries[e].flags & (SF_BUT | SF_THOUGH))
 			lx->new_clause = true;
@@ -213,6 +217,7 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 		.start = start, .end = end, .e = e, .flags = flags,
 		.sent = lx->sent, .clause = lx->clause,
 		.bang = ts->bang, .quest = ts->quest, .phrase = -1,
+		.trend = trend,
 	};
 	return t;
 }
@@ -227,6 +232,11 @@ static int32_t lookup_elongated(const struct hark_sentiment_model *m,
 	bool run = false;
 	int32_t e;
 
+	for (size_t i = 2; i < k && !run; i++)
+		run = key[i] == key[i - 1] && key[i] == key[i - 2];
+	if (!run)
+		return -1;
+	run = false;
 	for (size_t i = 0; i < k; i++) {
 		size_t r = 1;
 
@@ -817,9 +827,17 @@ static float word_valence(const struct hark_sentiment_model *m,
 			*src = SRC_COMPETITOR;
 			return p->valence;
 		case PK_SILENT:
+		case PK_DURATION: /* decided by apply_context */
 			return 0;
 		case PK_SARCASM_IF_NEG:
-			break; /* the first word's own valence, for now */
+			/* sincere until proven otherwise: the first word's own
+			 * valence, or the phrase's praise ("exactly what I
+			 * needed") when the first word has none */
+			if (t->e < 0 || m->entries[t->e].valence == 0) {
+				*src = SRC_IDIOM;
+				return -p->valence;
+			}
+			break;
 		}
 	}
 	if (t->extra & X_RATING) {
@@ -885,6 +903,22 @@ static void score_token(const struct hark_sentiment_model *m,
 	float v = word_valence(m, ts, i, &src);
 
 	t->v = 0;
+	/* "no refund": a wanted thing that is missing is a complaint, not a
+	 * negated one */
+	if (t->trend & TR_WANTED) {
+		for (uint32_t j = 1; j <= 3 && j <= i; j++) {
+			const struct tok *n = &ts->t[i - j];
+
+			if ((ts->t[i - j + 1].flags & TF_CLAUSE_START) || n->consumed || n->plen)
+				break;
+			if (n->flags & SF_NEGATOR) {
+				t->v = -1.5f;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+				return;
+			}
+		}
+	}
 	if (v == 0)
 		return;
 	if (t->flags & (SF_EMOJI | SF_EMOTICON)) {
@@ -992,11 +1026,92 @@ static uint32_t sentence_begin(const struct toks *ts, uint32_t i)
 	return i;
 }
 
+/* "unemployment fell", "a rise in visitors", "growth slowed": a direction
+ * word and the thing it moves, within six tokens in the clause, make good
+ * or bad news whatever their own valences say. */
+static void apply_trends(struct toks *ts)
+{
+	for (uint32_t i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		uint32_t lo = i > 6 ? i - 6 : 0, hi = MIN(i + 6, ts->n - 1);
+		int32_t best = -1;
+		uint32_t dist = UINT32_MAX;
+
+		if (!(t->trend & (TR_UP | TR_DOWN)) || t->consumed || t->plen)
+			continue;
+		for (uint32_t k = lo; k <= hi; k++) {
+			const struct tok *n = &ts->t[k];
+			uint32_t d = k > i ? k - i : i - k;
+
+			if (k == i || !(n->trend & (TR_BAD | TR_GOOD)) ||
+			    n->clause != t->clause || n->consumed)
+				continue;
+			if (d < dist) {
+				dist = d;
+				best = (int32_t)k;
+			}
+		}
+		if (best < 0)
+			continue;
+		{
+			struct tok *n = &ts->t[best];
+			bool good = (t->trend & TR_UP) ? (n->trend & TR_GOOD) : (n->trend & TR_BAD);
+
+			t->v = good ? 1.5f : -1.5f;
+			t->src = SRC_TREND;
+			t->mods = 0;
+			n->v = 0;
+			/* other direction words of the clause say the same */
+			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++)
+				if (ts->t[k].trend & (TR_UP | TR_DOWN))
+					ts->t[k].v = 0, ts->t[k].trend = 0;
+			n->trend = 0;
+		}
+	}
+}
+
+/* Questions that ask for something ("Can anyone recommend a good
+ * plumber?") are not praise: their positive valences count a third. */
+static void dampen_questions(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	(void)m;
+	for (uint32_t b = 0; b < ts->n;) {
+		uint32_t e = sentence_end(ts, b);
+		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+		const struct tok *first = &ts->t[b];
+
+		if (q_after > ts->t[e - 1].quest && (first->trend & TR_ASKS)) {
+			for (uint32_t k = b; k < e; k++) {
+				if (ts->t[k].v > 0 && ts->t[k].src != SRC_EMOJI &&
+				    ts->t[k].src != SRC_EMOTICON)
+					ts->t[k].v *= 0.3f;
+			}
+		}
+		b = e;
+	}
+}
+
 static void apply_context(const struct hark_sentiment_model *m,
 			  struct toks *ts, bool spans)
 {
-	bool complaint = false, bad_before;
+	bool complaint = false, resolved = false, bad_before;
 	float pos = 0, neg = 0;
+
+	apply_trends(ts);
+	dampen_questions(m, ts);
+	/* "fixed the crash": a problem someone fixed is no complaint */
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+
+		if (!(t->trend & TR_FIXES) || t->consumed || (t->mods & MOD_NEGATED))
+			continue;
+		for (uint32_t k = i + 1; k < ts->n && k <= i + 3; k++) {
+			if (ts->t[k].clause != t->clause)
+				break;
+			if (ts->t[k].v < 0)
+				ts->t[k].v = 0;
+		}
+	}
 
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
@@ -1006,6 +1121,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 		if (t->v < 0 && (t->src == SRC_COMPLAINT || t->src == SRC_SARCASM ||
 				 t->src == SRC_COMPETITOR))
 			complaint = true;
+		if ((t->trend & TR_RESOLVED) && t->v >= 0 && !(t->mods & MOD_NEGATED))
+			resolved = true;
 		if (t->flags & SF_POLITE && !t->plen)
 			continue;
 		if (t->v > 0)
@@ -1019,14 +1136,27 @@ static void apply_context(const struct hark_sentiment_model *m,
 		uint32_t e = sentence_end(ts, b);
 		bool bad = false;
 
-		for (uint32_t k = b; k < e; k++)
+		bool waits = false;
+
+		for (uint32_t k = b; k < e; k++) {
 			if (is_bad(&ts->t[k]))
 				bad = true;
+			if (ts->t[k].trend & TR_STUCK)
+				waits = true;
+		}
 		for (uint32_t k = b; k < e; k++) {
 			struct tok *t = &ts->t[k];
 
+			/* "for five days" is a wait when something is stuck */
+			if (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_DURATION &&
+			    (bad || waits)) {
+				t->v = m->phrases[t->phrase].valence;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+			}
+
 			if ((t->flags & SF_POLITE) && !t->plen && t->v > 0 &&
-			    (complaint || pos + neg < 0))
+			    (complaint || pos + neg < 0) && !resolved)
 				t->v = 0;
 			if ((t->flags & SF_CONTEXT) && !t->consumed && !t->plen &&
 			    t->v == 0 && bad) {
@@ -1079,12 +1209,19 @@ static void apply_context(const struct hark_sentiment_model *m,
 					continue;
 				rest = net(ts, i + 1, sentence_end(ts, i));
 			} else {
+				/* "Wonderful." alone: after or before bad news */
 				uint32_t e = sentence_end(ts, i);
 
 				rest = e < ts->n ? net(ts, e, sentence_end(ts, e)) : 0;
 				if (e < ts->n && (ts->t[e].e == m->id.another ||
 						  ts->t[e].e == m->id.yet))
 					rest = -1;
+				if (b > 0) {
+					uint32_t pb = sentence_begin(ts, b - 1);
+
+					if (b - pb <= 64 && net(ts, pb, b) < 0)
+						rest = -1;
+				}
 			}
 			if (rest < 0) {
 				t->v = -t->v * 0.74f;
@@ -1128,6 +1265,73 @@ static void apply_context(const struct hark_sentiment_model *m,
 			}
 		}
 	}
+}
+
+/* A complaint that names no feeling ("@insureco 6 weeks and my claim is
+ * still under review"): when a text without praise shows two or more
+ * kinds of complaint signal - addressed to the company, a customer thing
+ * (order, bill), company staff or systems, money, persistence (still,
+ * again), a duration, a negator - one of them carries -1.0 (two kinds),
+ * -1.5 (three) or -2.0 (more).  Plain questions are left alone. */
+static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	enum { K_ADDR = 1, K_CUST = 2, K_COMP = 4, K_MONEY = 8, K_PERSIST = 16,
+	       K_TIME = 32, K_NEG = 64 };
+	unsigned kinds = 0, n = 0;
+	float pos = 0;
+	int32_t holder = -1;
+	bool plain_questions = true;
+
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+		uint32_t tr = t->trend;
+
+		if (t->v > 0 && !(t->flags & SF_POLITE))
+			pos += t->v;
+		/* a sentence that is not a plain question */
+		if (t->flags & TF_SENT_START) {
+			uint32_t e = sentence_end(ts, i);
+			uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+
+			if (!(q_after > ts->t[e - 1].quest && (t->trend & TR_ASKS)))
+				plain_questions = false;
+		}
+		if (t->consumed || (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_SILENT))
+			continue; /* "do not reply": no signal */
+		if (i == 0 && ts->text[t->start] == '@')
+			kinds |= K_ADDR;
+		if (tr & TR_YOUR) {
+			for (uint32_t k = i + 1; k < ts->n && k <= i + 2; k++)
+				if (ts->t[k].trend & (TR_CUSTOMER | TR_COMPANY))
+					kinds |= K_ADDR;
+		}
+		if (tr & TR_CUSTOMER)
+			kinds |= K_CUST;
+		if (tr & TR_COMPANY)
+			kinds |= K_COMP;
+		if (tr & TR_MONEY)
+			kinds |= K_MONEY;
+		if (tr & TR_PERSIST)
+			kinds |= K_PERSIST;
+		if ((tr & TR_TIME) && i > 0 &&
+		    ((ts->t[i - 1].flags & SF_NUMBER) || ts->t[i - 1].e == m->id.a ||
+		     ts->t[i - 1].e == m->id.an || ts->t[i - 1].e == m->id.for_))
+			kinds |= K_TIME;
+		if (t->flags & SF_NEGATOR)
+			kinds |= K_NEG;
+		if (holder < 0 && t->v == 0 && !t->consumed &&
+		    (tr & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST | TR_TIME)))
+			holder = (int32_t)i;
+	}
+	if (plain_questions && !(kinds & K_NEG))
+		return;
+	for (unsigned k = kinds; k; k &= k - 1)
+		n++;
+	if (n < 2 || pos >= 1.0f || holder < 0)
+		return;
+	ts->t[holder].v = n == 2 ? -1.0f : n == 3 ? -1.5f : -2.0f;
+	ts->t[holder].src = SRC_FRAME;
+	ts->t[holder].mods = 0;
 }
 
 /* Contrast: "but"/"however" halve the valence before them in the sentence
@@ -1295,7 +1499,7 @@ static void total(const struct hark_sentiment_model *m, const char *text,
 			neu += 1;
 		if (want_cues && v != 0)
 			add_cue(out, text + t->start, t->end - t->start, v,
-				m->why[t->src | t->mods << 3]);
+				m->why[t->src | t->mods << 4]);
 	}
 	if (!scoped) {
 		bang = ts->bang;
@@ -1353,6 +1557,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	bool cap_diff, scoped = nspans > 0;
 
 	memset(out, 0, sizeof(*out));
+	ts.text = text;
 	ts.t = ts.stack;
 	ts.n = 0;
 	ts.cap = TOK_STACK;
@@ -1383,6 +1588,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 			if (ts.t[i].flags & TF_SCOPE)
 				scoped = true;
 	}
+	apply_frame(m, &ts);
 	if (!scoped)
 		apply_contrast(m, &ts);
 	total(m, text, &ts, scoped, want_cues, out);

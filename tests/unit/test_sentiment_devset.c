@@ -23,7 +23,7 @@ static const struct {
 	const char *category;
 	double min_r;
 } thresholds[] = {
-	{"social", 0.87}, {"product", 0.87}, {"news", 0.79}, {"support", 0.81},
+	{"social", 0.85}, {"product", 0.88}, {"news", 0.83}, {"support", 0.85},
 };
 #define MIN_COMPLAINT_RECALL 0.93
 #define COMPLAINT_THRESHOLD -0.05 /* compound below this flags a complaint */
