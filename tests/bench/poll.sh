@@ -132,7 +132,8 @@ rate() { echo "scale=1; $1 / $2" | bc; }
 echo "feeds: $N for hark, $NREF for newsboat, $NF2E for feed2exec; ${#files[@]} corpus files; nginx at $U"
 
 mark
-run hark-cold "$HARK" run --once -c "$T/hark.conf"
+# HARK_PERF=FILE: record the cold cycle with perf (call graphs) into FILE.
+run hark-cold ${HARK_PERF:+perf record -g -o "$HARK_PERF"} "$HARK" run --once -c "$T/hark.conf"
 cold_s=$SECS cold_rss=$RSS cold_200=$(reqs 200) cold_304=$(reqs 304)
 mark
 run hark-warm "$HARK" run --once -c "$T/hark.conf"
