@@ -31,6 +31,7 @@ struct daemon {
 	GMainLoop *loop;
 	guint flush_idle;
 	bool once;
+	bool signalled;
 };
 
 static int64_t now_s(void)
@@ -79,6 +80,7 @@ static gboolean on_stop(gpointer data)
 	struct daemon *d = data;
 
 	hark_info("stopping");
+	d->signalled = true;
 	hark_engine_stop(d->engine);
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
@@ -184,8 +186,12 @@ int cmd_run(int argc, char **argv)
 	if (d.flush_idle)
 		g_source_remove(d.flush_idle);
 	hark_engine_stop(d.engine);
-	/* Whatever the last polls queued (--once: everything). */
-	hark_outbox_flush(d.st, d.alerter, now_s());
+	/* Whatever the last polls queued (--once: everything).  Not after a
+	 * signal: the outbox is on disk and the next start sends it, while a
+	 * hung notification server could hold a flush far beyond the 5 s a
+	 * service manager gives. */
+	if (!d.signalled)
+		hark_outbox_flush(d.st, d.alerter, now_s());
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:
