@@ -11,6 +11,7 @@
 #include "hark/error.h"
 #include "hark/log.h"
 #include "hark/poll.h"
+#include "hark/retention.h"
 #include "hark/store.h"
 
 #include <glib-unix.h>
@@ -73,6 +74,7 @@ static int64_t poll_due(struct daemon *d, bool all)
 		hark_feed_state_clear(&fs);
 	}
 	hark_outbox_flush(d->st, d->alerter, now_s());
+	hark_retention_run(d->st, d->cfg, now_s(), 200);
 	return next;
 }
 

@@ -1,8 +1,8 @@
 /* config.h - hark.conf, a GKeyFile-format file, read into typed structs.
  *
- *     [hark]          database=, interval=
- *     [feed NAME]     url=, interval=, tags=
- *     [rule NAME]     query=, alert=, ...
+ *     [hark]          database=, interval=, retention=, hit_retention=
+ *     [feed NAME]     url=, interval=, tags=, identity=
+ *     [rule NAME]     query=, alert=, on_update=, ...
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
  * loader reports all of them.  Lists accept ',' or ';' separators.
@@ -30,6 +30,7 @@ struct hark_feed_conf {
 	char *url;
 	int64_t interval;      /* seconds; the [hark] interval when not set */
 	GPtrArray *tags;       /* of char*, never NULL */
+	char *identity;        /* "guid", "link", "content", or NULL: auto */
 	int line;              /* line of the [feed NAME] header */
 };
 
@@ -37,6 +38,8 @@ struct hark_rule_conf {
 	char *name;
 	struct hark_conf_str query;
 	GPtrArray *alert;      /* of char*: "stdout", "desktop", ...; never NULL */
+	char *on_update;       /* "alert" or "ignore" (NULL: ignore) */
+	bool alert_on_update;  /* an edited item that matches alerts again */
 	int line;              /* line of the [rule NAME] header */
 };
 
@@ -44,6 +47,8 @@ struct hark_config {
 	char *path;            /* the file it was read from */
 	char *database;        /* absolute path of the SQLite file */
 	int64_t interval;      /* default poll interval, seconds */
+	int64_t retention;     /* items kept this long after last seen (90d) */
+	int64_t hit_retention; /* hits (and their items) kept this long (365d) */
 	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */

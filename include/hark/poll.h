@@ -18,7 +18,9 @@
 struct hark_poll_stats {
 	unsigned items;       /* items in the document */
 	unsigned new_items;
-	unsigned hits;        /* new hits */
+	unsigned hits;        /* new hits (and re-alerts after edits) */
+	unsigned updated;     /* known items whose title or text changed */
+	unsigned also_seen;   /* near-duplicates recorded on an earlier hit */
 	long status;          /* HTTP status, 0 on transport failure */
 	bool not_modified;    /* 304: nothing parsed */
 };
