@@ -16,5 +16,7 @@ int cmd_check(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
+int cmd_hits(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{"check", cmd_check, "validate the config and rules (-c FILE)"},
 	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
+	{"hits", cmd_hits, "past alerts: --rule, --since 7d, --search QUERY, --json|--csv"},
+	{"stats", cmd_stats, "hits per rule per day with sentiment (--days 30, --svg FILE)"},
 	{"help", cmd_help, "show this list"},
 };
 

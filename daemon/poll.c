@@ -90,15 +90,35 @@ static bool links_shared(const struct hark_item_ids *ids, guint n)
 	return most >= 3 || (n == 2 && most == 2);
 }
 
-/* The text near-duplicates are judged on: title and clean text. */
+/* The text near-duplicates are judged on: the clean text, which copies
+ * of a syndicated story share while their titles get each site's
+ * decorations; the title too when the text alone is too short. */
 static bool item_simhash(const struct hark_item *item, uint64_t *out)
 {
-	char *text = g_strconcat(item->title ? item->title : "", "\n",
-				 hark_item_field(item, HARK_FIELD_TEXT), NULL);
-	bool ok = hark_simhash(text, out);
+	char *text;
+	bool ok;
 
+	if (hark_simhash(hark_item_field(item, HARK_FIELD_TEXT), out))
+		return true;
+	text = g_strconcat(item->title ? item->title : "", "\n",
+			   hark_item_field(item, HARK_FIELD_TEXT), NULL);
+	ok = hark_simhash(text, out);
 	g_free(text);
 	return ok;
+}
+
+/* The link that names the story across feeds: only a trusted link, and
+ * not a site's home page. */
+static const char *story_link(const struct hark_item_ids *ids,
+			      const struct hark_identity_trust *trust)
+{
+	const char *path;
+
+	if (!ids->link || trust->links_unreliable)
+		return NULL;
+	path = strstr(ids->link, "://");
+	path = path ? strchr(path + 3, '/') : NULL;
+	return path && strcmp(path, "/") ? ids->link : NULL;
 }
 
 /* Queues HIT's alert to each of its rule's channels. */
@@ -161,8 +181,8 @@ static bool store_new(struct hark_store *st, const struct hark_ruleset *rs,
 		      const struct hark_feed_conf *feed,
 		      const struct hark_match_source *src,
 		      const struct hark_item *item, int64_t item_id, bool has_sh,
-		      uint64_t sh, int64_t now, struct hark_poll_stats *stats,
-		      GError **err)
+		      uint64_t sh, const char *link, int64_t now,
+		      struct hark_poll_stats *stats, GError **err)
 {
 	GPtrArray *hits = hark_ruleset_match(rs, item, src);
 	bool ok = true;
@@ -172,8 +192,8 @@ static bool store_new(struct hark_store *st, const struct hark_ruleset *rs,
 		int64_t hit_id, orig = 0;
 		bool hit_new;
 
-		if (has_sh && !hark_store_near_duplicate_hit(st, sh, item_id,
-							     hit->rule->name, &orig, err)) {
+		if (!hark_store_near_duplicate_hit(st, has_sh, sh, link, item_id,
+						   hit->rule->name, &orig, err)) {
 			ok = false;
 			break;
 		}
@@ -242,8 +262,8 @@ static bool store_item(struct hark_store *st, const struct hark_ruleset *rs,
 		if (ok) {
 			stats->new_items++;
 			fs->items_seen++;
-			ok = store_new(st, rs, feed, src, item, item_id, has_sh, sh, now,
-				       stats, err);
+			ok = store_new(st, rs, feed, src, item, item_id, has_sh, sh,
+				       story_link(ids, trust), now, stats, err);
 		}
 	}
 	hark_item_lookup_clear(&old);

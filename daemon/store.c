@@ -81,7 +81,7 @@ static const char *const migrations[] = {
 	 * normalised link that SQL alone can make. */
 	"UPDATE items SET nlink = link WHERE link IS NOT NULL;"
 	"CREATE INDEX items_guid ON items(feed_id, guid) WHERE guid IS NOT NULL;"
-	"CREATE INDEX items_nlink ON items(feed_id, nlink) WHERE nlink IS NOT NULL;"
+	"CREATE INDEX items_nlink ON items(nlink) WHERE nlink IS NOT NULL;"
 	"CREATE INDEX items_fp ON items(feed_id, fp) WHERE fp IS NOT NULL;"
 	"CREATE INDEX items_sh0 ON items(sh0) WHERE sh0 IS NOT NULL;"
 	"CREATE INDEX items_sh1 ON items(sh1) WHERE sh1 IS NOT NULL;"
@@ -842,17 +842,39 @@ bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 	return true;
 }
 
-bool hark_store_near_duplicate_hit(struct hark_store *st, uint64_t simhash,
+bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
+				   uint64_t simhash, const char *link,
 				   int64_t exclude_id, const char *rule,
 				   int64_t *hit_id, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT h.id, i.simhash FROM items i "
-				     "JOIN hits h ON h.item_id = i.id AND h.rule = ?6 "
-				     "WHERE (i.sh0 = ?1 OR i.sh1 = ?2 OR i.sh2 = ?3 OR "
-				     "i.sh3 = ?4) AND i.id <> ?5 ORDER BY h.id", err);
-	int rc;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
 
 	*hit_id = 0;
+	if (link) {
+		s = cached(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
+			       "AND h.rule = ?2 WHERE i.nlink = ?1 AND i.id <> ?3 "
+			       "ORDER BY h.id LIMIT 1", err);
+		if (!s)
+			return false;
+		bind_text(s, 1, link);
+		bind_text(s, 2, rule);
+		sqlite3_bind_int64(s, 3, exclude_id);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*hit_id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			return true;
+		if (rc != SQLITE_DONE)
+			return db_fail(st, err, "finding hits on the same link");
+	}
+	if (!has_simhash)
+		return true;
+	s = cached(st, "SELECT h.id, i.simhash FROM items i "
+		       "JOIN hits h ON h.item_id = i.id AND h.rule = ?6 "
+		       "WHERE (i.sh0 = ?1 OR i.sh1 = ?2 OR i.sh2 = ?3 OR "
+		       "i.sh3 = ?4) AND i.id <> ?5 ORDER BY h.id", err);
 	if (!s)
 		return false;
 	bind_bands(s, simhash, exclude_id);

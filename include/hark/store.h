@@ -162,9 +162,12 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 				int64_t exclude_id, GArray **out, GError **err);
 
-/* The earliest hit of RULE on a near-duplicate (as above) of an item with
- * SIMHASH; *HIT_ID is 0 when there is none. */
-bool hark_store_near_duplicate_hit(struct hark_store *st, uint64_t simhash,
+/* The earliest hit of RULE on another copy of a story: an item (any
+ * feed, other than EXCLUDE_ID) with the same normalised LINK (when not
+ * NULL), or within HARK_SIMHASH_MAX_DISTANCE of SIMHASH (when
+ * HAS_SIMHASH).  *HIT_ID is 0 when there is none. */
+bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
+				   uint64_t simhash, const char *link,
 				   int64_t exclude_id, const char *rule,
 				   int64_t *hit_id, GError **err);
 
