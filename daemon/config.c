@@ -45,6 +45,12 @@ static const struct key_spec rule_keys[] = {
 	{"query", T_QUERY, true, RULE(query)},
 	{"alert", T_LIST, false, RULE(alert)},
 	{"on_update", T_STRING, false, RULE(on_update)},
+	{"exclude", T_QUERY, false, RULE(exclude)},
+	{"sentiment", T_QUERY, false, RULE(sentiment)},
+	{"sentiment_scope", T_QUERY, false, RULE(sentiment_scope)},
+	{"feeds", T_QUERY, false, RULE(feeds)},
+	{"min_length", T_QUERY, false, RULE(min_length)},
+	{"accent_folding", T_QUERY, false, RULE(accent_folding)},
 	{NULL, 0, false, 0},
 };
 
@@ -111,6 +117,12 @@ static void rule_conf_free(gpointer p)
 	g_free(r->name);
 	g_free(r->query.value);
 	g_free(r->on_update);
+	g_free(r->exclude.value);
+	g_free(r->sentiment.value);
+	g_free(r->sentiment_scope.value);
+	g_free(r->feeds.value);
+	g_free(r->min_length.value);
+	g_free(r->accent_folding.value);
 	g_ptr_array_unref(r->alert);
 	g_free(r);
 }
@@ -327,7 +339,11 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 		       void *base)
 {
 	GError *e = NULL;
-	char *v = g_key_file_get_string(ld->kf, sec->group, k->key, &e);
+	/* Queries are taken raw: a /regex/ needs its backslashes, and columns
+	 * inside the value must match the file. */
+	char *v = spec->type == T_QUERY
+		  ? g_key_file_get_value(ld->kf, sec->group, k->key, &e)
+		  : g_key_file_get_string(ld->kf, sec->group, k->key, &e);
 	void *field = (char *)base + spec->offset;
 
 	if (!v) {

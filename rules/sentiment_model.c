@@ -125,7 +125,7 @@ static const struct word_rule word_rules[] = {
 	{"nicer", SF_COMPARATIVE, 1.5f}, {"smoother", SF_COMPARATIVE, 1.2f},
 	{"like", SF_LIKE, NAN}, {"likes", SF_LIKE, NAN},
 	{"kind", SF_KINDSORT, NAN}, {"sort", SF_KINDSORT, 0},
-	{"least", SF_LEAST, NAN},
+	{"least", SF_LEAST, NAN}, {"too", SF_TOO, 0},
 	/* subjects and adverbs that make "like" a verb */
 	{"i", SF_SUBJECT, 0}, {"we", SF_SUBJECT, 0}, {"you", SF_SUBJECT | SF_TARGETPRON, 0},
 	{"they", SF_SUBJECT, 0}, {"he", SF_SUBJECT, 0}, {"she", SF_SUBJECT, 0},
@@ -144,7 +144,6 @@ static const struct word_rule word_rules[] = {
 	/* complaint vocabulary */
 	{"refund", SF_COMPLAINT, -1.2f}, {"refunds", SF_COMPLAINT, -1.0f},
 	{"waiting", SF_COMPLAINT, -0.8f}, {"waited", SF_COMPLAINT, -1.0f},
-	{"wait", SF_COMPLAINT, -0.4f},
 	{"cancel", SF_COMPLAINT, -1.2f}, {"cancelled", SF_COMPLAINT, -1.3f},
 	{"canceled", SF_COMPLAINT, -1.3f}, {"cancelling", SF_COMPLAINT, -1.3f},
 	{"canceling", SF_COMPLAINT, -1.3f}, {"cancellation", SF_COMPLAINT, -1.0f},
@@ -209,6 +208,23 @@ static const struct word_rule word_rules[] = {
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
+	{"incredible", 0, 3.0f}, {"decent", 0, 1.3f}, {"nightmare", SF_COMPLAINT, -2.5f},
+	{"straightforward", 0, 1.2f}, {"shoutout", 0, 1.5f}, {"helped", 0, 1.2f},
+	{"strongly", SF_BOOST, 0}, {"hoped", SF_NEUTRAL, 0},
+	{"expected", SF_NEUTRAL, 0}, {"promised", SF_NEUTRAL, 0},
+	{"saved", SF_NEUTRAL, 0}, {"power", SF_NEUTRAL, 0},
+	{"parties", SF_NEUTRAL, 0}, {"backordered", SF_COMPLAINT, -1.5f},
+	{"soaked", 0, -1.2f}, {"sleepless", 0, -1.5f},
+	/* news verbs of decline and their opposites */
+	{"fell", 0, -1.0f}, {"plunged", 0, -2.0f}, {"plunge", 0, -1.8f},
+	{"slumped", 0, -1.8f}, {"tumbled", 0, -1.8f}, {"dipped", 0, -0.8f},
+	{"stalled", 0, -1.2f}, {"layoffs", 0, -2.0f}, {"homeless", 0, -2.0f},
+	{"burglaries", 0, -2.0f}, {"burglary", 0, -2.0f},
+	{"breakthrough", 0, 2.0f}, {"shortage", 0, -1.8f},
+	{"shortages", 0, -1.8f}, {"outbreak", 0, -2.0f},
+	{"injured", 0, -2.2f}, {"flee", 0, -1.8f}, {"recalled", 0, -1.2f},
+	{"wildfires", 0, -2.0f}, {"wildfire", 0, -2.0f}, {"floods", 0, -2.0f},
+	{"earthquake", 0, -2.2f}, {"explosion", 0, -2.2f}, {"storm", 0, -1.0f},
 };
 
 /* Emoji whose lexicon description carries no valence. */
@@ -441,6 +457,65 @@ static const struct phrase_src phrase_rules[] = {
 	{"love when", PK_SARCASM_IF_NEG, -2.0f},
 	{"love that", PK_SARCASM_IF_NEG, -2.0f},
 	{"so glad", PK_SARCASM_IF_NEG, -1.5f},
+	{"still nothing", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ exist", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ arrives", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ called", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ signed up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ ordered", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ order this", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ authorize", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ authorized", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ my thing", PK_IDIOM, -1.0f},
+	{"is down", PK_COMPLAINT, -1.5f},
+	{"been down", PK_COMPLAINT, -1.8f},
+	{"was down", PK_COMPLAINT, -1.2f},
+	{"went down", PK_COMPLAINT, -1.2f},
+	{"still down", PK_COMPLAINT, -2.0f},
+	{"down again", PK_COMPLAINT, -2.0f},
+	{"is how you treat", PK_COMPLAINT, -2.0f},
+	{"how you treat your", PK_COMPLAINT, -1.5f},
+	{"without warning", PK_COMPLAINT, -1.5f},
+	{"without notice", PK_COMPLAINT, -1.5f},
+	{"want an explanation", PK_COMPLAINT, -1.5f},
+	{"logs me out", PK_COMPLAINT, -1.5f},
+	{"logged me out", PK_COMPLAINT, -1.5f},
+	{"kicks me out", PK_COMPLAINT, -1.5f},
+	{"kicked me out", PK_COMPLAINT, -1.5f},
+	{"why would you", PK_COMPLAINT, -1.5f},
+	{"why does it take", PK_COMPLAINT, -1.5f},
+	{"why is it so", PK_COMPLAINT, -1.2f},
+	{"why do i have to", PK_COMPLAINT, -1.5f},
+	{"why was my", PK_COMPLAINT, -1.2f},
+	{"why is my", PK_COMPLAINT, -1.2f},
+	{"now you tell me", PK_COMPLAINT, -1.5f},
+	{"same answer", PK_COMPLAINT, -1.2f},
+	{"same response", PK_COMPLAINT, -1.2f},
+	{"same issue", PK_COMPLAINT, -1.2f},
+	{"copy pasted", PK_COMPLAINT, -1.5f},
+	{"closing my account", PK_COMPLAINT, -1.8f},
+	{"close my account", PK_COMPLAINT, -1.5f},
+	{"no power", PK_COMPLAINT, -1.8f},
+	{"no internet", PK_COMPLAINT, -1.8f},
+	{"no service", PK_COMPLAINT, -1.8f},
+	{"no signal", PK_COMPLAINT, -1.5f},
+	{"no water", PK_COMPLAINT, -1.8f},
+	{"no heat", PK_COMPLAINT, -1.8f},
+	{"runs hot", PK_COMPLAINT, -1.3f},
+	{"behind schedule", PK_IDIOM, -1.5f},
+	{"lay off", PK_IDIOM, -2.0f},
+	{"laid off", PK_IDIOM, -2.2f},
+	{"can't sleep", PK_IDIOM, -1.5f},
+	{"cannot sleep", PK_IDIOM, -1.5f},
+	{"can't believe", PK_SILENT, 0},
+	{"cannot believe", PK_SILENT, 0},
+	{"problem solved", PK_IDIOM, 2.0f},
+	{"issue resolved", PK_IDIOM, 2.0f},
+	{"it works", PK_IDIOM, 1.0f},
+	{"works well", PK_IDIOM, 2.0f},
+	{"works fine", PK_IDIOM, 1.5f},
+	{"works great", PK_IDIOM, 2.8f},
+	{"works perfectly", PK_IDIOM, 2.8f},
 	/* idioms and positive set phrases */
 	{"can't wait", PK_IDIOM, 1.5f},
 	{"cant wait", PK_IDIOM, 1.5f},
@@ -582,6 +657,10 @@ static void add_phrase(struct builder *b, const char *text, uint8_t kind,
 			p.w[p.n++] = PW_GAP;
 		else
 			p.w[p.n++] = intern(b, *w);
+		if (p.n > 1 && p.w[p.n - 1] >= 0)
+			entry(b, p.w[p.n - 1])->flags |= SF_TAIL;
+		if (p.n > 2 && p.w[p.n - 1] >= 0 && p.w[p.n - 2] == PW_GAP)
+			entry(b, p.w[p.n - 1])->flags |= SF_GAPTAIL;
 	}
 	g_strfreev(words);
 	if (p.n >= 2 && p.w[0] != PW_GAP && p.w[0] != PW_ANY)
@@ -716,8 +795,11 @@ static struct hark_sentiment_model *model_build(void)
 		for (uint32_t k = 0; k < e->keylen; k++)
 			if (!g_ascii_isalnum(e->key[k]) && e->key[k] != '\'')
 				punct = true;
-		if (punct)
+		if (punct) {
 			e->flags |= SF_EMOTICON;
+			m->emoticon_first[(unsigned char)e->key[0]] = true;
+			m->emoticon_first[(unsigned char)g_ascii_toupper(e->key[0])] = true;
+		}
 	}
 
 	for (size_t i = 0; i < G_N_ELEMENTS(boosters_up); i++) {
@@ -797,6 +879,12 @@ static struct hark_sentiment_model *model_build(void)
 	m->id.love = id_of(&b, "love");
 	m->id.loves = id_of(&b, "loves");
 	m->id.loved = id_of(&b, "loved");
+	m->id.the = id_of(&b, "the");
+	m->id.a = id_of(&b, "a");
+	m->id.an = id_of(&b, "an");
+	m->id.and = id_of(&b, "and");
+	m->id.to = id_of(&b, "to");
+	m->id.for_ = id_of(&b, "for");
 
 	/* phrases, grouped by first word */
 	g_array_sort(b.phrases, phrase_cmp);

@@ -33,6 +33,7 @@
 #define C_INCR 0.733f   /* ALL-CAPS emphasis */
 #define N_SCALAR -0.74f /* negation */
 #define NEG_WINDOW 4
+#define NEG_POS_FLOOR -1.6f /* a negated positive goes no lower */
 #define BOOST_WINDOW 3
 #define KEY_MAX 64
 #define TOK_STACK 256
@@ -98,10 +99,12 @@ static const uint8_t byte_class[256] = {
 };
 
 /* Characters that only occur in emoticons (":-)", "<3", "D:"). */
-static bool emoticon_char(unsigned char c)
-{
-	return strchr(":;=<>()[]{}|\\/^*$%&~+_", c) && c;
-}
+static const bool emoticon_chars[256] = {
+	[':'] = 1, [';'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['('] = 1,
+	[')'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, ['|'] = 1,
+	['\\'] = 1, ['/'] = 1, ['^'] = 1, ['*'] = 1, ['$'] = 1, ['%'] = 1,
+	['&'] = 1, ['~'] = 1, ['+'] = 1, ['_'] = 1,
+};
 
 /* Decodes one UTF-8 character at S (N bytes left); returns its length,
  * or 0 for an invalid sequence. */
@@ -214,10 +217,11 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 static void lex_word(struct lexer *lx, size_t start, size_t end)
 {
 	const unsigned char *s = (const unsigned char *)lx->text;
-	char key[KEY_MAX];
+	char key[KEY_MAX] = {0};
 	size_t k = 0;
 	bool upper = false, lower = false, digits = true, fits = true;
-	uint32_t flags = 0;
+	bool ascii = true;
+	uint32_t flags = 0, h = 2166136261u; /* FNV-1a, as hark_lex_hash */
 	int32_t e = -1;
 
 	for (size_t i = start; i < end;) {
@@ -232,10 +236,12 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 			}
 			if (c < '0' || c > '9')
 				digits = false;
-			if (k < KEY_MAX)
+			if (k < KEY_MAX) {
 				key[k++] = (char)c;
-			else
+				h = (h ^ c) * 16777619u;
+			} else {
 				fits = false;
+			}
 			i++;
 		} else {
 			gunichar u;
@@ -248,6 +254,7 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 				continue;
 			}
 			digits = false;
+			ascii = false;
 			if (is_apostrophe(u)) {
 				u = '\'';
 			} else if (g_unichar_isupper(u)) {
@@ -267,7 +274,7 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 		}
 	}
 	if (fits)
-		e = hark_lex_find(lx->m, key, k, hark_lex_hash(key, k));
+		e = hark_lex_find(lx->m, key, k, ascii ? h : hark_lex_hash(key, k));
 	if (digits) {
 		flags |= SF_NUMBER;
 	} else if (k >= 3 && k <= 6 && g_ascii_isdigit(key[0])) {
@@ -365,7 +372,7 @@ static bool lex_emoticon(struct lexer *lx, size_t start, size_t *next)
 
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c >= 0x80)
 			break;
-		if (emoticon_char(c))
+		if (emoticon_chars[c])
 			punct = true;
 		end++;
 	}
@@ -404,7 +411,11 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 			size_t next;
 
 			chunk_start = false;
-			if (lex_emoticon(&lx, i, &next)) {
+			/* emoticons start with punctuation or a letter and
+			 * punctuation ("D:", "o.O") */
+			if (m->emoticon_first[c] &&
+			    (cls != C_WORD || (i + 1 < len && byte_class[s[i + 1]] != C_WORD)) &&
+			    lex_emoticon(&lx, i, &next)) {
 				i = next;
 				continue;
 			}
@@ -605,9 +616,12 @@ static int32_t match_from(const struct hark_sentiment_model *m,
 	return match_from(m, ts, i + 1, p, k + 1);
 }
 
+/* NEAR holds the entries of the four tokens after I (-2 past the end),
+ * so a phrase "<neg> ~ working" is only tried when "working" is there. */
 static void try_phrases(const struct hark_sentiment_model *m,
 			const struct toks *ts, uint32_t i, uint32_t first,
-			uint32_t n, int32_t *best, uint32_t *best_len)
+			uint32_t n, const int32_t near[4], bool gaptail,
+			int32_t *best, uint32_t *best_len)
 {
 	for (uint32_t k = first; k < first + n; k++) {
 		const struct phrase *p = &m->phrases[k];
@@ -615,6 +629,13 @@ static void try_phrases(const struct hark_sentiment_model *m,
 
 		if (p->n <= *best_len && *best >= 0)
 			continue;
+		if (p->w[1] == PW_GAP) {
+			if (!gaptail || (p->w[2] != near[0] && p->w[2] != near[1] &&
+					 p->w[2] != near[2] && p->w[2] != near[3]))
+				continue;
+		} else if (p->w[1] >= 0 && near[0] != p->w[1]) {
+			continue;
+		}
 		end = match_from(m, ts, i + 1, p, 1);
 		if (end >= 0 && (uint32_t)end - i > *best_len) {
 			*best = (int32_t)k;
@@ -629,21 +650,41 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 		struct tok *t = &ts->t[i];
 		int32_t best = -1;
 		uint32_t best_len = 0;
+		bool gaptail;
+		int32_t near[4];
 
 		if (t->consumed)
 			continue;
+		/* cheap filter: a phrase needs a later word within reach */
+		if (!(t->flags & (SF_PHRASE | SF_NEGATOR | SF_NUMBER | SF_ORDINAL)))
+			continue;
+		{
+			uint32_t flags = 0;
+
+			for (uint32_t k = 0; k < 4; k++) {
+				near[k] = i + 1 + k < ts->n ? ts->t[i + 1 + k].e : -2;
+				if (i + 1 + k < ts->n)
+					flags |= ts->t[i + 1 + k].flags;
+			}
+			if (!(flags & (SF_TAIL | SF_NUMBER)))
+				continue;
+			gaptail = flags & SF_GAPTAIL;
+		}
 		if (t->e >= 0 && (t->flags & SF_PHRASE)) {
 			const struct lex_entry *e = &m->entries[t->e];
 
 			try_phrases(m, ts, i, e->phrase_first, e->phrase_n,
-				    &best, &best_len);
+				    near, gaptail, &best, &best_len);
 		}
 		if (t->flags & SF_NEGATOR)
-			try_phrases(m, ts, i, m->neg_first, m->neg_n, &best, &best_len);
+			try_phrases(m, ts, i, m->neg_first, m->neg_n, near, gaptail,
+				    &best, &best_len);
 		if (t->flags & SF_NUMBER)
-			try_phrases(m, ts, i, m->num_first, m->num_n, &best, &best_len);
+			try_phrases(m, ts, i, m->num_first, m->num_n, near, gaptail,
+				    &best, &best_len);
 		if (t->flags & SF_ORDINAL)
-			try_phrases(m, ts, i, m->ord_first, m->ord_n, &best, &best_len);
+			try_phrases(m, ts, i, m->ord_first, m->ord_n, near, gaptail,
+				    &best, &best_len);
 		if (best < 0)
 			continue;
 		t->phrase = best;
@@ -667,6 +708,23 @@ static const struct tok *next_in_sentence(const struct toks *ts, uint32_t i)
 	if (i + 1 >= ts->n || (ts->t[i + 1].flags & TF_SENT_START))
 		return NULL;
 	return &ts->t[i + 1];
+}
+
+/* "too" before a plain word ("too loud") rather than before a valence
+ * word, a function word or a number. */
+static bool too_excess(const struct hark_sentiment_model *m, const struct tok *nx)
+{
+	const uint32_t function = SF_SUBJECT | SF_TARGETPRON | SF_NEGATOR |
+				  SF_NUMBER | SF_BUT | SF_THOUGH | SF_NEUTRAL;
+
+	if (!nx || nx->consumed || nx->plen)
+		return false;
+	if (nx->e < 0)
+		return !(nx->flags & SF_NUMBER);
+	if (m->entries[nx->e].valence != 0 || (nx->flags & function))
+		return false;
+	return nx->e != m->id.the && nx->e != m->id.a && nx->e != m->id.an &&
+	       nx->e != m->id.and && nx->e != m->id.for_ && nx->e != m->id.to;
 }
 
 /* A word's own valence, before the context rules. */
@@ -706,9 +764,18 @@ static float word_valence(const struct hark_sentiment_model *m,
 	if (t->e < 0)
 		return 0;
 	e = &m->entries[t->e];
+	nx = next_in_sentence(ts, i);
+	if (f & SF_TOO) {
+		/* "too loud", "too small": excess is a complaint, unless the
+		 * next word has a valence to boost ("too good") */
+		if (too_excess(m, nx)) {
+			*src = SRC_LEXICON;
+			return -1.0f;
+		}
+		return 0;
+	}
 	if (e->valence == 0 || (f & SF_NEUTRAL))
 		return 0;
-	nx = next_in_sentence(ts, i);
 	if ((f & SF_KINDSORT) && nx && nx->e == m->id.of)
 		return 0;
 	if ((f & SF_DUAL) && nx && nx->e >= 0 && !nx->consumed &&
@@ -745,6 +812,13 @@ static void score_token(const struct hark_sentiment_model *m,
 	t->v = 0;
 	if (v == 0)
 		return;
+	if (t->flags & (SF_EMOJI | SF_EMOTICON)) {
+		/* a face means what it shows: no negation or boosting */
+		t->v = v;
+		t->src = src;
+		t->mods = 0;
+		return;
+	}
 	if (cap_diff && (t->flags & TF_CAPS)) {
 		v += signf(v) * C_INCR;
 		mods |= MOD_CAPS;
@@ -785,7 +859,8 @@ static void score_token(const struct hark_sentiment_model *m,
 		if (n->consumed || n->plen)
 			continue;
 		if (n->flags & SF_NEGATOR) {
-			v *= N_SCALAR;
+			/* "not amazing" is mild disappointment, not "awful" */
+			v = v > 0 ? MAX(v * N_SCALAR, NEG_POS_FLOOR) : v * N_SCALAR;
 			mods ^= MOD_NEGATED;
 		} else if ((n->flags & SF_LEAST) &&
 			   !(i - j > 0 && (ts->t[i - j - 1].e == m->id.at ||

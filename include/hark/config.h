@@ -41,6 +41,15 @@ struct hark_rule_conf {
 	char *on_update;       /* "alert" or "ignore" (NULL: ignore) */
 	bool alert_on_update;  /* an edited item that matches alerts again */
 	int line;              /* line of the [rule NAME] header */
+	/* Optional conditions, value NULL when absent; checked and compiled
+	 * by hark_ruleset_compile() (see man/hark-query.md).  Raw text as
+	 * written, so errors can point at a column inside them. */
+	struct hark_conf_str exclude;         /* a query that vetoes the rule */
+	struct hark_conf_str sentiment;       /* "< -0.3", ">= 0.5", "negative" */
+	struct hark_conf_str sentiment_scope; /* "terms" (default) or "document" */
+	struct hark_conf_str feeds;           /* feed names and tag:X, ',' or ';' */
+	struct hark_conf_str min_length;      /* "40" characters or "12 words" */
+	struct hark_conf_str accent_folding;  /* yes/no, default yes */
 };
 
 struct hark_config {
