@@ -1,4 +1,4 @@
-/* simhash.c - 64-bit SimHash over 3-word shingles (Charikar's method):
+/* simhash.c - 64-bit SimHash over word shingles (Charikar's method):
  * each shingle's 64-bit hash votes +1/-1 on every bit; the fingerprint
  * keeps the bits with a positive total. */
 #include "hark/simhash.h"
