@@ -1059,8 +1059,11 @@ bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q
 		g_ptr_array_add(*out, r);
 	}
 	if (rc != SQLITE_DONE) {
-		/* FTS5 reports a malformed MATCH expression when stepping. */
-		bool user = q->search && strstr(sqlite3_errmsg(st->db), "fts5");
+		/* FTS5 reports a malformed MATCH expression when stepping, as
+		 * a plain SQLITE_ERROR ("fts5: syntax error ...", "unterminated
+		 * string", "no such column"); I/O and corruption have codes of
+		 * their own. */
+		bool user = q->search && rc == SQLITE_ERROR;
 		g_set_error(err, HARK_ERROR, user ? HARK_ERROR_USER : HARK_ERROR_RUNTIME,
 			    user ? "bad search query '%s': %s" : "database %s: %s",
 			    user ? q->search : st->path, sqlite3_errmsg(st->db));
