@@ -141,7 +141,7 @@ static unsigned nice_step(unsigned max)
 static bool write_svg(const char *path, GPtrArray *all, int64_t first, int days,
 		      GError **err)
 {
-	const double W = 960, L = 70, R = 200, top1 = 60, h1 = 260, top2 = 380, h2 = 140;
+	const double W = 960, L = 70, R = 200, top1 = 60, h1 = 260, top2 = 405, h2 = 140;
 	const double pw = W - L - R;
 	double dx = days > 1 ? pw / (days - 1) : 0;
 	unsigned max = 1, step;
@@ -158,8 +158,8 @@ static bool write_svg(const char *path, GPtrArray *all, int64_t first, int days,
 
 	g_string_append_printf(s,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"580\" "
-		"viewBox=\"0 0 %.0f 580\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"600\" "
+		"viewBox=\"0 0 %.0f 600\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
 		"font-size=\"12\">\n"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n"
 		"<text x=\"%.0f\" y=\"28\" font-size=\"18\" font-weight=\"bold\">Hits per day</text>\n"
@@ -184,8 +184,9 @@ static bool write_svg(const char *path, GPtrArray *all, int64_t first, int days,
 		double y = top2 + h2 / 2 - h2 / 2 * v;
 		g_string_append_printf(s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 				       "stroke=\"%s\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
-				       "text-anchor=\"end\" fill=\"#555\">%+d</text>\n",
-				       L, L + pw, y, y, v ? "#e3e3e3" : "#888", L - 8, y + 4, v);
+				       "text-anchor=\"end\" fill=\"#555\">%s</text>\n",
+				       L, L + pw, y, y, v ? "#e3e3e3" : "#888", L - 8, y + 4,
+				       v < 0 ? "-1" : v > 0 ? "+1" : "0");
 	}
 	/* Date labels under both panels, about every week. */
 	for (int d = 0; d < days; d += MAX(1, days / 6)) {
