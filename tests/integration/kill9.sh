@@ -32,61 +32,67 @@ query = acme
 alert = stdout
 CONF
 
-# run_hark KILL_MS: one run, killed after KILL_MS ms (0: not killed).
+# run_hark KILL_MS: one run, killed with SIGKILL KILL_MS ms after it
+# started (0: not killed).  The relay runs hark and reports its PID.
 run_hark() {
-	local fifo=$T/fifo hark relay
-	rm -f "$fifo"
-	mkfifo "$fifo"
-	"$PY" "$P/stdout_relay.py" "$URL" < "$fifo" &
+	local relay
+	rm -f "$T/hark.pid"
+	"$PY" "$P/stdout_relay.py" "$URL" 3 "$T/hark.pid" \
+		"$HARK" run --once -v -c "$T/hark.conf" 2> "$T/run.err" &
 	relay=$!
 	echo $relay >> "$T/pids"
-	# (bash reports each "Killed" job on stderr; that is expected.)
-	"$HARK" run --once -v -c "$T/hark.conf" > "$fifo" 2> "$T/run.err" &
-	hark=$!
-	echo $hark >> "$T/pids"
+	wait_for test -s "$T/hark.pid" || fail "hark did not start"
+	cat "$T/hark.pid" >> "$T/pids"
+	started=$(date +%s%N)
 	if [ "$1" -gt 0 ]; then
 		sleep "$(printf '0.%03d' "$1")"
-		kill -9 "$hark" 2>/dev/null || true
+		kill -9 "$(cat "$T/hark.pid")" 2>/dev/null || true
 	fi
-	wait "$hark" || true
 	wait "$relay" || fail "relay failed"
+	took_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 }
 
 q() { sqlite3 "$T/hark.db" "$1"; }
 
-# Kill delays are uniform in 1..MAX_MS.  Calibration: the time of one
-# unkilled run over the first run's feeds, relay included, on a
-# throwaway database; the feeds grow every run, so twice that, at least
-# 100 ms.
+# Kill delays are uniform in 1..WINDOW ms.  WINDOW starts at the time of
+# one unkilled run over the first run's feeds (on a throwaway database)
+# and then adapts: it shrinks by a sixth after a kill that came too late
+# (the run had finished) and grows by a twentieth after one that hit
+# work, so the kills spread over polling and delivery as the feeds grow.
 if [ "$MAX_MS" -eq 0 ]; then
 	"$PY" "$HARK_SRC/tests/integration/gen_kill9_feeds.py" "$T" 1
 	cp "$T/hark.conf" "$T/hark.conf.real"
 	sed -i "s|$T/hark.db|$T/calib.db|" "$T/hark.conf"
-	start=$(date +%s%N)
 	run_hark 0
-	MAX_MS=$(( 2 * ($(date +%s%N) - start) / 1000000 ))
-	MAX_MS=$(( MAX_MS < 100 ? 100 : MAX_MS > 999 ? 999 : MAX_MS ))
+	MAX_MS=$took_ms
 	mv "$T/hark.conf.real" "$T/hark.conf"
 	: > "$T/received.log"
 fi
-echo "# killing each run at a random point within ${MAX_MS} ms"
+window=$(( MAX_MS < 20 ? 20 : MAX_MS > 999 ? 999 : MAX_MS ))
+echo "# first kill window ${window} ms"
 
 polling=0 delivering=0 after=0
 for run in $(seq 1 "$RUNS"); do
 	"$PY" "$HARK_SRC/tests/integration/gen_kill9_feeds.py" "$T" "$run"
 	before=$(wc -l < "$T/received.log")
-	run_hark $(( RANDOM % MAX_MS + 1 ))
+	delay=$(( RANDOM % window + 1 ))
+	run_hark "$delay"
 	polled=$(grep -c 'items, ' "$T/run.err" || true)
 	pending=$(q "SELECT count(*) FROM deliveries WHERE state = 'pending'" 2>/dev/null || echo 0)
 	got=$(( $(wc -l < "$T/received.log") - before ))
 	if [ "$polled" -lt 3 ]; then
-		polling=$((polling + 1))
+		polling=$((polling + 1)) phase=polling
 	elif [ "$pending" -gt 0 ]; then
-		delivering=$((delivering + 1))
+		delivering=$((delivering + 1)) phase=delivering
 	else
-		after=$((after + 1))
+		after=$((after + 1)) phase=after
 	fi
-	echo "# run $run: $polled/3 feeds committed, $got delivered, $pending pending at the kill"
+	echo "# run $run: killed at ${delay} ms ($phase): $polled/3 feeds committed, $got delivered, $pending pending"
+	if [ "$phase" = after ]; then
+		window=$(( window * 5 / 6 > 10 ? window * 5 / 6 : 10 ))
+	else
+		window=$(( window * 21 / 20 + 1 < 999 ? window * 21 / 20 + 1 : 999 ))
+	fi
 done
 # The last run goes to the end: everything still pending is sent.
 run_hark 0
