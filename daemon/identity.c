@@ -58,9 +58,14 @@ static void append_query(GString *out, const char *q, size_t len)
 		const char *amp = memchr(q, '&', (size_t)(end - q));
 		const char *stop = amp ? amp : end;
 		const char *eq = memchr(q, '=', (size_t)(stop - q));
-		size_t nlen = (size_t)((eq ? eq : stop) - q);
+		const char *name = q, *name_end = eq ? eq : stop;
 
-		if (stop > q && !hark_link_param_is_tracking(q, nlen)) {
+		/* "fbclid " is fbclid: blanks around a name do not hide it. */
+		while (name < name_end && *name == ' ')
+			name++;
+		while (name_end > name && name_end[-1] == ' ')
+			name_end--;
+		if (stop > q && !hark_link_param_is_tracking(name, (size_t)(name_end - name))) {
 			g_string_append_c(out, first ? '?' : '&');
 			g_string_append_len(out, q, stop - q);
 			first = false;
@@ -74,6 +79,7 @@ char *hark_link_normalize(const char *url)
 	const char *p, *colon, *auth, *auth_end, *host, *host_end, *port;
 	const char *path, *path_end, *query, *query_end, *frag;
 	char *trimmed, *scheme, *out;
+	size_t qpos;
 	GString *s;
 	bool http, https;
 
@@ -100,6 +106,16 @@ char *hark_link_normalize(const char *url)
 	}
 	auth = colon + 3;
 	auth_end = auth + strcspn(auth, "/?#");
+	/* Control characters anywhere, or blanks in the authority: not a
+	 * link anyone can follow, so no identity either. */
+	for (p = trimmed; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    (*p == ' ' && p >= auth && p < auth_end)) {
+			g_free(scheme);
+			g_free(trimmed);
+			return NULL;
+		}
+	}
 	/* user:password@ stays as written; only the host is case-folded. */
 	host = auth;
 	for (p = auth; p < auth_end; p++)
@@ -121,13 +137,19 @@ char *hark_link_normalize(const char *url)
 		g_free(trimmed);
 		return NULL;
 	}
+	/* "example.com." is example.com. */
+	while (host_end > host && host_end[-1] == '.')
+		host_end--;
+	if (host_end == host) {
+		g_free(scheme);
+		g_free(trimmed);
+		return NULL;
+	}
 	s = g_string_new(scheme);
 	g_string_append(s, "://");
 	g_string_append_len(s, auth, host - auth);
 	for (p = host; p < host_end; p++)
 		g_string_append_c(s, g_ascii_tolower(*p));
-	if (s->str[s->len - 1] == '.')
-		g_string_truncate(s, s->len - 1);   /* "example.com." */
 	if (port && port + 1 < auth_end) {
 		size_t plen = (size_t)(auth_end - port - 1);
 		bool dflt = (http && plen == 2 && !strncmp(port + 1, "80", 2)) ||
@@ -143,13 +165,26 @@ char *hark_link_normalize(const char *url)
 		g_string_append_len(s, path, path_end - path);
 	query = *path_end == '?' ? path_end + 1 : NULL;
 	query_end = query ? query + strcspn(query, "#") : path_end;
+	qpos = s->len;
 	if (query)
 		append_query(s, query, (size_t)(query_end - query));
 	/* Fragments are dropped, except "#!" routes that some sites use as
 	 * the address of the page itself. */
 	frag = *query_end == '#' ? query_end : NULL;
-	if (frag && frag[1] == '!')
+	if (frag && frag[1] == '!') {
 		g_string_append(s, frag);
+	} else {
+		/* The dropped fragment can leave blanks and empty parameters at
+		 * the end: trim them, so that normalising a normalised link
+		 * changes nothing. */
+		for (;;) {
+			char c = s->str[s->len - 1];
+			if (c != ' ' && !(s->len > qpos && c == '&') &&
+			    !(s->len == qpos + 1 && c == '?'))   /* a lone '?' */
+				break;
+			g_string_truncate(s, s->len - 1);
+		}
+	}
 	out = g_string_free(s, FALSE);
 	g_free(scheme);
 	g_free(trimmed);

@@ -33,7 +33,9 @@ const char *hark_identity_mode_name(enum hark_identity_mode mode);
 /* URL with lower-case scheme and host, no default port, no fragment, no
  * tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ...), and "/"
  * for an empty path (http and https).  Returns NULL when URL has no
- * "scheme:" prefix; other schemes ("tag:", "urn:") are returned trimmed, unchanged.
+ * "scheme:" prefix, or an http(s) URL has no host, blanks in its host or
+ * control characters; other schemes ("tag:", "urn:") are returned
+ * trimmed, unchanged.
  * Caller frees. */
 char *hark_link_normalize(const char *url);
 
