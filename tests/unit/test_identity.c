@@ -31,6 +31,11 @@ static void normalizes_links(void **state)
 		{"https://[2001:DB8::1]:443/a", "https://[2001:db8::1]/a"},
 		{"https://example.com/a?utm=1", "https://example.com/a?utm=1"},
 		{"tag:example.com,2024:post-1", "tag:example.com,2024:post-1"},
+		/* Found by fuzz_identity: normalising twice must change nothing. */
+		{"https://Example.com../a", "https://example.com/a"},
+		{"http://x.example/a ?  #frag", "http://x.example/a"},
+		{"http://x.example/a?b=1& #frag", "http://x.example/a?b=1"},
+		{"https://x.example/?fbclid  =1&k=v", "https://x.example/?k=v"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -42,6 +47,9 @@ static void normalizes_links(void **state)
 	}
 	assert_null(hark_link_normalize("not a url"));
 	assert_null(hark_link_normalize("https:///nohost"));
+	assert_null(hark_link_normalize("https://..../a"));
+	assert_null(hark_link_normalize("https://exa mple.com/a"));
+	assert_null(hark_link_normalize("https://example.com/a\r\nInjected: 1"));
 	assert_null(hark_link_normalize(NULL));
 }
 
