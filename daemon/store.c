@@ -1024,17 +1024,24 @@ bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q
 {
 	GString *sql = g_string_new(
 		"SELECT h.id, h.rule, h.created, h.sentiment, h.updates, f.name, "
-		"i.title, i.link, i.author, i.published FROM hits h "
-		"JOIN items i ON i.id = h.item_id JOIN feeds f ON f.id = i.feed_id "
-		"WHERE h.created >= ?1");
+		"i.title, i.link, i.author, i.published FROM ");
 	sqlite3_stmt *s;
 	int rc;
 
+	/* With a search, the join order is forced (CROSS JOIN): the FTS
+	 * matches, then their hits through the small (item_id, rule)
+	 * index, and only then the items of those hits.  Left to itself
+	 * the planner reads every matching item first, and hits are a
+	 * small fraction of the items. */
+	if (q->search)
+		g_string_append(sql, "(SELECT rowid AS iid FROM items_fts WHERE "
+				     "items_fts MATCH ?3) m CROSS JOIN hits h ON "
+				     "h.item_id = m.iid CROSS JOIN items i ON i.id = h.item_id ");
+	else
+		g_string_append(sql, "hits h JOIN items i ON i.id = h.item_id ");
+	g_string_append(sql, "JOIN feeds f ON f.id = i.feed_id WHERE h.created >= ?1");
 	if (q->rule)
 		g_string_append(sql, " AND h.rule = ?2");
-	if (q->search)
-		g_string_append(sql, " AND h.item_id IN (SELECT rowid FROM items_fts "
-				     "WHERE items_fts MATCH ?3)");
 	g_string_append(sql, " ORDER BY h.created DESC, h.id DESC");
 	if (q->limit > 0)
 		g_string_append_printf(sql, " LIMIT %d", q->limit);
