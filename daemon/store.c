@@ -89,10 +89,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_guid ON items(feed_id, guid) WHERE guid IS NOT NULL;"
 	"CREATE INDEX items_nlink ON items(nlink) WHERE nlink IS NOT NULL;"
 	"CREATE INDEX items_fp ON items(feed_id, fp) WHERE fp IS NOT NULL;"
-	"CREATE INDEX items_sh0 ON items(sh0) WHERE sh0 IS NOT NULL;"
-	"CREATE INDEX items_sh1 ON items(sh1) WHERE sh1 IS NOT NULL;"
-	"CREATE INDEX items_sh2 ON items(sh2) WHERE sh2 IS NOT NULL;"
-	"CREATE INDEX items_sh3 ON items(sh3) WHERE sh3 IS NOT NULL;"
+	/* Band indexes carry the whole fingerprint: a near-duplicate lookup
+	 * reads only index pages, never the candidates' rows. */
+	"CREATE INDEX items_sh0 ON items(sh0, simhash) WHERE sh0 IS NOT NULL;"
+	"CREATE INDEX items_sh1 ON items(sh1, simhash) WHERE sh1 IS NOT NULL;"
+	"CREATE INDEX items_sh2 ON items(sh2, simhash) WHERE sh2 IS NOT NULL;"
+	"CREATE INDEX items_sh3 ON items(sh3, simhash) WHERE sh3 IS NOT NULL;"
 	"CREATE INDEX items_last_seen ON items(last_seen);"
 	"ALTER TABLE hits ADD COLUMN updates INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE hits ADD COLUMN last_update INTEGER;"
@@ -691,12 +693,21 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 		[HARK_MATCH_CONTENT] = use_content ? ids->fp : NULL,
 	};
 
+	static const char *const prefix[] = {
+		[HARK_MATCH_GUID] = "guid:", [HARK_MATCH_LINK] = "link:",
+		[HARK_MATCH_CONTENT] = "content:",
+	};
+
 	memset(out, 0, sizeof *out);
 	for (int m = HARK_MATCH_KEY; m <= HARK_MATCH_CONTENT; m++) {
 		sqlite3_stmt *s;
 		int rc;
 
 		if (!values[m])
+			continue;
+		/* The key lookup already asked this very question. */
+		if (m != HARK_MATCH_KEY && g_str_has_prefix(key, prefix[m]) &&
+		    !strcmp(key + strlen(prefix[m]), values[m]))
 			continue;
 		s = cached(st, find_sql[m], err);
 		if (!s)
@@ -812,8 +823,16 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 	return step_done(st, s, err, "updating edited item");
 }
 
-/* The band queries below find every item agreeing with H on at least one
- * band; SQLite answers the OR with one index lookup per band. */
+/* Every item agreeing with the bound fingerprint (?1..?4: its bands) on
+ * at least one band, with its fingerprint.  A UNION of one lookup per
+ * band index, each covering (band, simhash, rowid): unlike an OR, whose
+ * multi-index plan reads every candidate's row, this reads only index
+ * pages. */
+#define BAND_CANDIDATES \
+	"(SELECT id, simhash FROM items WHERE sh0 = ?1 UNION " \
+	"SELECT id, simhash FROM items WHERE sh1 = ?2 UNION " \
+	"SELECT id, simhash FROM items WHERE sh2 = ?3 UNION " \
+	"SELECT id, simhash FROM items WHERE sh3 = ?4)"
 static void bind_bands(sqlite3_stmt *s, uint64_t h, int64_t exclude)
 {
 	for (int i = 0; i < HARK_SIMHASH_BANDS; i++)
@@ -824,9 +843,8 @@ static void bind_bands(sqlite3_stmt *s, uint64_t h, int64_t exclude)
 bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 				int64_t exclude_id, GArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT i.id, i.simhash FROM items i WHERE "
-				     "(i.sh0 = ?1 OR i.sh1 = ?2 OR i.sh2 = ?3 OR "
-				     "i.sh3 = ?4) AND i.id <> ?5", err);
+	sqlite3_stmt *s = cached(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
+				     " c WHERE c.id <> ?5", err);
 	int rc;
 
 	if (!s)
@@ -877,10 +895,9 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 	}
 	if (!has_simhash)
 		return true;
-	s = cached(st, "SELECT h.id, i.simhash FROM items i "
-		       "JOIN hits h ON h.item_id = i.id AND h.rule = ?6 "
-		       "WHERE (i.sh0 = ?1 OR i.sh1 = ?2 OR i.sh2 = ?3 OR "
-		       "i.sh3 = ?4) AND i.id <> ?5 ORDER BY h.id", err);
+	s = cached(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
+		       "JOIN hits h ON h.item_id = c.id AND h.rule = ?6 "
+		       "WHERE c.id <> ?5 ORDER BY h.id", err);
 	if (!s)
 		return false;
 	bind_bands(s, simhash, exclude_id);
