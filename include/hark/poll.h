@@ -32,8 +32,10 @@ bool hark_poll_feed(struct hark_store *st, const struct hark_ruleset *rs,
 		    const struct hark_feed_conf *feed, int64_t now,
 		    struct hark_poll_stats *stats, GError **err);
 
-/* The identity key of ITEM within its feed: its guid, else its link, else
- * a hash of title and text.  Caller frees. */
+/* The foundation's identity key of ITEM: its guid, else its raw link,
+ * else a hash of title and text.  Polls now use the layered identity of
+ * identity.h; this stays as the reference the dedup benchmark measures
+ * against.  Caller frees. */
 char *hark_item_key(const struct hark_item *item);
 
 /* Sends every due delivery in the outbox through ALERTER, recording each
