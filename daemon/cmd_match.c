@@ -1,16 +1,19 @@
 /* cmd_match.c - hark match: dry-run the rules over a feed.
  *
- *     hark match [-c FILE] [--rule NAME] [--feed NAME] [--json] FILE|-
+ *     hark match [-c FILE] [--rule NAME] [--feed NAME] [--json] FILE|URL|-
  *
- * Reads a feed document (RSS, Atom, JSON Feed) or the JSON Lines of
- * 'hark parse' (input starting with '{'), evaluates the rules without
+ * Reads a feed document (RSS, Atom, JSON Feed) from a file, stdin or an
+ * http(s) URL, or the JSON Lines of 'hark parse' (input starting with
+ * '{'), evaluates the rules without
  * storing or alerting anything, and prints each hit with its rule, the
  * item, the sentiment and the matched words highlighted (ANSI colours on
  * a terminal).  --json prints one JSON object per hit with byte offsets.
  */
+#include "cmdutil.h"
 #include "commands.h"
 #include "hark/config.h"
 #include "hark/error.h"
+#include "hark/fetch.h"
 #include "hark/item.h"
 #include "hark/parse.h"
 #include "hark/rules.h"
@@ -116,6 +119,24 @@ static struct hark_item *item_from_json(const char *line, char **feed,
 			    json_node_get_value_type(c) == G_TYPE_STRING)
 				g_ptr_array_add(item->categories,
 						g_strdup(json_node_get_string(c)));
+		}
+	}
+	g_object_unref(p);
+	return item;
+}
+
+/* 'hark parse' also writes {"type":"feed",...} and error lines. */
+static bool json_is_item(const char *line)
+{
+	JsonParser *p = json_parser_new();
+	bool item = true;
+
+	if (json_parser_load_from_data(p, line, -1, NULL)) {
+		JsonNode *root = json_parser_get_root(p);
+		if (root && JSON_NODE_TYPE(root) == JSON_NODE_OBJECT) {
+			char *type = json_str(json_node_get_object(root), "type");
+			item = !type || !strcmp(type, "item");
+			g_free(type);
 		}
 	}
 	g_object_unref(p);
@@ -296,19 +317,36 @@ static unsigned match_item(const struct hark_ruleset *rs,
 	return n;
 }
 
-/* Feed documents need the parser (feeds/), which CMake detects. */
-static struct hark_feed_doc *parse_feed(const char *data, size_t len, GError **err)
+static bool is_url(const char *s)
 {
-#ifdef HARK_HAVE_PARSE
-	return hark_feed_parse(data, len, NULL, err);
-#else
-	(void)data;
-	(void)len;
-	g_set_error(err, HARK_ERROR, HARK_ERROR_USER,
-		    "this build has no feed parser yet; pipe 'hark parse' JSON "
-		    "Lines into 'hark match -'");
-	return NULL;
-#endif
+	return g_str_has_prefix(s, "http://") || g_str_has_prefix(s, "https://");
+}
+
+/* Fetches an http(s) URL; *CTYPE and *BASE get its Content-Type and final
+ * URL. */
+static char *fetch_input(const char *url, size_t *len, char **ctype, char **base,
+			 GError **err)
+{
+	struct hark_fetch_request req = {0};
+	struct hark_fetch_result res = {0};
+	char *body;
+
+	req.url = url;
+	if (!hark_fetch_once(&req, &res, err))
+		return NULL;
+	if (res.status != 200) {
+		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME, "HTTP %ld%s%s",
+			    res.status, res.reason ? " " : "", res.reason ? res.reason : "");
+		hark_fetch_result_clear(&res);
+		return NULL;
+	}
+	body = res.body;
+	*len = res.len;
+	*ctype = res.content_type;
+	*base = res.effective_url;
+	res.body = res.content_type = res.effective_url = NULL;
+	hark_fetch_result_clear(&res);
+	return body;
 }
 
 int cmd_match(int argc, char **argv)
@@ -326,7 +364,6 @@ int cmd_match(int argc, char **argv)
 		 "JSON Lines output, spans as byte offsets", NULL},
 		{NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
-	GOptionContext *ctx = g_option_context_new("FILE|- - dry-run the rules over a feed");
 	GError *err = NULL;
 	struct hark_diags diags;
 	struct hark_config *cfg = NULL;
@@ -335,41 +372,26 @@ int cmd_match(int argc, char **argv)
 	size_t len = 0, i = 0;
 	unsigned hits = 0, items = 0;
 	int ret = HARK_EXIT_OK;
+	char *ctype = NULL, *base = NULL;
 
 	hark_diags_init(&diags);
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx,
-		"Input starting with '{' is read as the JSON Lines of 'hark parse'.\n"
-		"Reading URLs and --since need later parts of hark; pass a file or '-'.");
-	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-		fprintf(stderr, "hark match: %s\n", err->message);
+	if (!hark_cmd_parse_options(&argc, &argv, entries,
+				    "FILE|URL|- - dry-run the rules over a feed "
+				    "(input starting with '{': 'hark parse' JSON Lines)")) {
 		ret = HARK_EXIT_USER;
 		goto out;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "hark match: give one FILE, or - for stdin\n");
-		ret = HARK_EXIT_USER;
-		goto out;
-	}
-	if (strstr(argv[1], "://")) {
-		fprintf(stderr, "hark match: URLs are not supported yet; save the "
-				"feed to a file or pipe it in with -\n");
+		fprintf(stderr, "hark match: give one FILE, http(s) URL, or - for stdin\n");
 		ret = HARK_EXIT_USER;
 		goto out;
 	}
 	o.color = !o.json && isatty(STDOUT_FILENO);
+	ret = hark_cmd_load_config(config, &diags, &cfg, &rs);
+	if (ret != HARK_EXIT_OK)
+		goto out;
 	if (!config)
 		config = hark_config_default_path();
-	cfg = hark_config_load(config, &diags, &err);
-	if (cfg)
-		rs = hark_ruleset_compile(cfg, &diags);
-	if (!rs) {
-		if (err)
-			fprintf(stderr, "hark match: %s\n", err->message);
-		hark_diags_print(&diags, stderr);
-		ret = HARK_EXIT_USER;
-		goto out;
-	}
 	if (o.rule) {
 		bool found = false;
 		for (guint r = 0; r < cfg->rules->len && !found; r++)
@@ -392,7 +414,8 @@ int cmd_match(int argc, char **argv)
 			goto out;
 		}
 	}
-	data = read_input(argv[1], &len, &err);
+	data = is_url(argv[1]) ? fetch_input(argv[1], &len, &ctype, &base, &err)
+			       : read_input(argv[1], &len, &err);
 	if (!data) {
 		fprintf(stderr, "hark match: %s\n", err->message);
 		ret = err->domain == HARK_ERROR && err->code == HARK_ERROR_USER
@@ -412,7 +435,7 @@ int cmd_match(int argc, char **argv)
 			char *feed = NULL;
 
 			lineno++;
-			if (!*g_strstrip(*l))
+			if (!*g_strstrip(*l) || !json_is_item(*l))
 				continue;
 			item = item_from_json(*l, &feed, &err);
 			if (!item) {
@@ -429,7 +452,12 @@ int cmd_match(int argc, char **argv)
 		}
 		g_strfreev(lines);
 	} else {
-		struct hark_feed_doc *doc = parse_feed(data, len, &err);
+		struct hark_parse_opts popts = {0};
+		struct hark_feed_doc *doc;
+
+		popts.base_url = base;
+		popts.content_type = ctype;
+		doc = hark_feed_parse(data, len, &popts, &err);
 
 		if (!doc) {
 			fprintf(stderr, "hark match: %s: %s\n", argv[1], err->message);
@@ -454,6 +482,7 @@ out:
 	g_free(config);
 	g_free(o.rule);
 	g_free(o.feed);
-	g_option_context_free(ctx);
+	g_free(ctype);
+	g_free(base);
 	return ret;
 }

@@ -12,7 +12,8 @@
 
 #include <string.h>
 
-enum value_type { T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY };
+enum value_type { T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY,
+		  T_INTERVAL, T_BOOL, T_COUNT, T_SIZE, T_HEADERS };
 
 struct key_spec {
 	const char *key;
@@ -28,6 +29,16 @@ struct key_spec {
 static const struct key_spec hark_keys[] = {
 	{"database", T_PATH, false, MAIN(database)},
 	{"interval", T_DURATION, false, MAIN(interval)},
+	{"max_transfers", T_COUNT, false, MAIN(max_transfers)},
+	{"max_per_host", T_COUNT, false, MAIN(max_per_host)},
+	{"connect_timeout", T_DURATION, false, MAIN(connect_timeout)},
+	{"timeout", T_DURATION, false, MAIN(timeout)},
+	{"low_speed_time", T_DURATION, false, MAIN(low_speed_time)},
+	{"max_size", T_SIZE, false, MAIN(max_size)},
+	{"backoff_max", T_DURATION, false, MAIN(backoff_max)},
+	{"unconditional_every", T_COUNT, false, MAIN(unconditional_every)},
+	{"broken_after", T_DURATION, false, MAIN(broken_after)},
+	{"health_alert", T_LIST, false, MAIN(health_alert)},
 	{"retention", T_DURATION, false, MAIN(retention)},
 	{"hit_retention", T_DURATION, false, MAIN(hit_retention)},
 	{NULL, 0, false, 0},
@@ -35,8 +46,15 @@ static const struct key_spec hark_keys[] = {
 
 static const struct key_spec feed_keys[] = {
 	{"url", T_URL, true, FEED(url)},
-	{"interval", T_DURATION, false, FEED(interval)},
+	{"interval", T_INTERVAL, false, FEED(interval)},
 	{"tags", T_LIST, false, FEED(tags)},
+	{"interval_min", T_DURATION, false, FEED(interval_min)},
+	{"interval_max", T_DURATION, false, FEED(interval_max)},
+	{"headers", T_HEADERS, false, FEED(headers)},
+	{"username", T_STRING, false, FEED(username)},
+	{"password", T_STRING, false, FEED(password)},
+	{"tls_verify", T_BOOL, false, FEED(tls_verify)},
+	{"silent_after", T_DURATION, false, FEED(silent_after)},
 	{"identity", T_STRING, false, FEED(identity)},
 	{NULL, 0, false, 0},
 };
@@ -107,6 +125,11 @@ static void feed_conf_free(gpointer p)
 	g_free(f->url);
 	g_free(f->identity);
 	g_ptr_array_unref(f->tags);
+	g_ptr_array_unref(f->headers);
+	g_free(f->username);
+	if (f->password)
+		memset(f->password, 0, strlen(f->password));
+	g_free(f->password);
 	g_free(f);
 }
 
@@ -334,6 +357,27 @@ static bool url_ok(struct loader *ld, const struct raw_key *k, char **value)
 	return false;
 }
 
+static void read_duration(struct loader *ld, const struct raw_key *k,
+			  const char *v, int64_t *field)
+{
+	GError *e = NULL;
+	int64_t secs;
+
+	if (!hark_duration_parse(v, &secs, &e)) {
+		diag(ld, k->line, k->value_col,
+		     (int)g_utf8_strlen(v, -1), "e.g. 90s, 15m, 2h, 1d",
+		     "bad duration '%s' for '%s'", v, k->key);
+		g_error_free(e);
+		return;
+	}
+	if (secs < 1) {
+		diag(ld, k->line, k->value_col, 1, NULL,
+		     "'%s' must be at least 1s", k->key);
+		return;
+	}
+	*field = secs;
+}
+
 static void read_value(struct loader *ld, const struct raw_section *sec,
 		       const struct raw_key *k, const struct key_spec *spec,
 		       void *base)
@@ -386,21 +430,72 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 			return;
 		}
 		break;
-	case T_DURATION: {
-		int64_t secs;
-		if (!hark_duration_parse(v, &secs, &e)) {
-			diag(ld, k->line, k->value_col,
-			     (int)g_utf8_strlen(v, -1), "e.g. 90s, 15m, 2h, 1d",
-			     "bad duration '%s' for '%s'", v, k->key);
-			g_error_free(e);
+	case T_DURATION:
+		read_duration(ld, k, v, field);
+		break;
+	case T_INTERVAL:
+		if (!g_ascii_strcasecmp(v, "auto")) {
+			/* Only [feed] sections have this type. */
+			struct hark_feed_conf *f = base;
+			f->interval_auto = true;
 			break;
 		}
-		if (secs < 1) {
-			diag(ld, k->line, k->value_col, 1, NULL,
-			     "'%s' must be at least 1s", k->key);
+		read_duration(ld, k, v, field);
+		break;
+	case T_BOOL:
+		if (!g_ascii_strcasecmp(v, "true") || !g_ascii_strcasecmp(v, "yes") ||
+		    !strcmp(v, "1") || !g_ascii_strcasecmp(v, "on"))
+			*(bool *)field = true;
+		else if (!g_ascii_strcasecmp(v, "false") || !g_ascii_strcasecmp(v, "no") ||
+			 !strcmp(v, "0") || !g_ascii_strcasecmp(v, "off"))
+			*(bool *)field = false;
+		else
+			diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+			     "use yes or no", "bad value '%s' for '%s'", v, k->key);
+		break;
+	case T_COUNT:
+	case T_SIZE: {
+		char *end = NULL;
+		guint64 n = g_ascii_strtoull(v, &end, 10);
+		guint64 mul = 1;
+
+		if (spec->type == T_SIZE && end && *end && !end[1]) {
+			switch (g_ascii_tolower(*end)) {
+			case 'k': mul = 1024; end++; break;
+			case 'm': mul = 1024 * 1024; end++; break;
+			case 'g': mul = 1024 * 1024 * 1024; end++; break;
+			}
+		}
+		if (end == v || !end || *end || n < 1 || n > (1u << 30)) {
+			diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+			     spec->type == T_SIZE ? "e.g. 512k, 16M" : "a whole number from 1",
+			     "bad value '%s' for '%s'", v, k->key);
 			break;
 		}
-		*(int64_t *)field = secs;
+		*(int64_t *)field = (int64_t)(n * mul);
+		break;
+	}
+	case T_HEADERS: {
+		/* ';' only: header values may contain commas. */
+		GPtrArray *arr = *(GPtrArray **)field;
+		char **parts = g_strsplit(v, ";", -1);
+
+		g_ptr_array_set_size(arr, 0);
+		for (char **p = parts; *p; p++) {
+			char *h = g_strstrip(*p), *colon = strchr(h, ':');
+
+			if (!*h)
+				continue;
+			if (!colon || colon == h || strpbrk(h, "\r\n")) {
+				diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+				     "headers = Name: value; Other-Name: value",
+				     "bad header '%.*s' in '%s'", (int)(colon ? colon - h : 20),
+				     h, k->key);
+				continue;
+			}
+			g_ptr_array_add(arr, g_strdup(h));
+		}
+		g_strfreev(parts);
 		break;
 	}
 	case T_LIST: {
@@ -520,6 +615,17 @@ static int check_choice(struct loader *ld, const struct raw_section *sec,
 	return -1;
 }
 
+static void check_health_channels(struct loader *ld)
+{
+	for (guint i = 0; i < ld->cfg->health_alert->len; i++) {
+		const char *a = ld->cfg->health_alert->pdata[i];
+
+		if (!hark_alert_channel_known(a))
+			diag(ld, 0, 0, 0, "alert channels are stdout, console and desktop",
+			     "unknown alert channel '%s' in health_alert", a);
+	}
+}
+
 static bool name_ok(const char *name)
 {
 	if (!*name)
@@ -562,6 +668,10 @@ static void build_config(struct loader *ld)
 			f->line = sec->line;
 			f->interval = 0;
 			f->tags = g_ptr_array_new_with_free_func(g_free);
+			f->headers = g_ptr_array_new_with_free_func(g_free);
+			f->tls_verify = true;
+			f->interval_min = 5 * 60;
+			f->interval_max = 24 * 3600;
 			g_ptr_array_add(cfg->feeds, f);
 			read_section(ld, sec, sec->group, feed_keys, f);
 			{
@@ -598,7 +708,11 @@ static void build_config(struct loader *ld)
 		struct hark_feed_conf *f = cfg->feeds->pdata[i];
 		if (!f->interval)
 			f->interval = cfg->interval;
+		if (f->interval_max < f->interval_min)
+			diag(ld, f->line, 0, 0, NULL,
+			     "[feed %s]: interval_max is below interval_min", f->name);
 	}
+	check_health_channels(ld);
 }
 
 char *hark_config_default_path(void)
@@ -612,6 +726,7 @@ void hark_config_free(struct hark_config *cfg)
 		return;
 	g_free(cfg->path);
 	g_free(cfg->database);
+	g_ptr_array_unref(cfg->health_alert);
 	g_ptr_array_unref(cfg->feeds);
 	g_ptr_array_unref(cfg->rules);
 	g_ptr_array_unref(cfg->lines);
@@ -642,6 +757,17 @@ struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 	cfg->feeds = g_ptr_array_new_with_free_func(feed_conf_free);
 	cfg->rules = g_ptr_array_new_with_free_func(rule_conf_free);
 	cfg->lines = g_ptr_array_new_with_free_func(g_free);
+	cfg->max_transfers = 32;
+	cfg->max_per_host = 2;
+	cfg->connect_timeout = 15;
+	cfg->timeout = 60;
+	cfg->low_speed_time = 30;
+	cfg->max_size = 16 * 1024 * 1024;
+	cfg->backoff_max = 12 * 3600;
+	cfg->unconditional_every = 24;
+	cfg->broken_after = 24 * 3600;
+	cfg->health_alert = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(cfg->health_alert, g_strdup("stdout"));
 
 	ld.path = path;
 	ld.cfg = cfg;

@@ -13,6 +13,7 @@
 #include "parse_internal.h"
 
 #include <errno.h>
+#include <libxml/parser.h>
 #include <libxml/uri.h>
 #include <string.h>
 
@@ -399,6 +400,12 @@ struct hark_feed_doc *hark_feed_parse(const char *data, size_t len,
 	const char *u;
 
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
+	/* libxml2 wants its global init done once before threads use it */
+	static gsize libxml_ready;
+	if (g_once_init_enter(&libxml_ready)) {
+		xmlInitParser();
+		g_once_init_leave(&libxml_ready, 1);
+	}
 	u = to_utf8(data ? data : "", len, opts, &ulen, &owned, &note);
 	u = neutralize_decl(u, ulen, &owned);
 	while (i < ulen && g_ascii_isspace(u[i]))

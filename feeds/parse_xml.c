@@ -83,6 +83,7 @@ struct xml_state {
 	int64_t dcdate;
 	char *author_name, *author_email;
 	int author_depth;   /* open Atom <author>, or 0 */
+	char *feed_author;  /* Atom: the feed's author applies to entries without one */
 
 	enum field field;   /* text being captured, F_NONE if none */
 	enum kind kind;
@@ -504,8 +505,19 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			st->channel_depth = st->depth;
 			return;
 		}
+		if (st->author_depth && st->depth == st->author_depth + 1) {
+			if (atom && streq(local, "name"))
+				capture(st, F_AUTHOR_NAME, K_PLAIN);
+			else if (atom && streq(local, "email"))
+				capture(st, F_AUTHOR_EMAIL, K_PLAIN);
+			return;
+		}
 		if (st->depth != st->channel_depth + 1 || st->channel_depth == 0)
 			return;
+		if (atom && st->root == ROOT_ATOM && streq(local, "author") && !st->feed_author) {
+			st->author_depth = st->depth;
+			return;
+		}
 		if ((rss || atom) && streq(local, "title"))
 			capture(st, F_FEED_TITLE, atom ? atom_kind(nattr, attrs) : K_HTML);
 		else if (atom && streq(local, "link")) {
@@ -633,8 +645,8 @@ static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			feed_buf_append(st->buf, (const char *)local, strlen((const char *)local));
 			feed_buf_append(st->buf, ">", 1);
 		}
-	} else if (st->item && st->depth == st->author_depth) {
-		finish_author(st, &st->item->author);
+	} else if (st->depth == st->author_depth) {
+		finish_author(st, st->item ? &st->item->author : &st->feed_author);
 	} else if (st->item && st->depth == st->item_depth) {
 		end_item(st);
 	} else if (st->depth == st->channel_depth && st->root != ROOT_ATOM) {
@@ -724,6 +736,7 @@ static void state_reset(struct xml_state *st)
 	}
 	g_array_set_size(st->bases, 0);
 	g_clear_pointer(&st->creator, g_free);
+	g_clear_pointer(&st->feed_author, g_free);
 	g_clear_pointer(&st->author_name, g_free);
 	g_clear_pointer(&st->author_email, g_free);
 	g_clear_pointer(&st->root_name, g_free);
@@ -919,6 +932,13 @@ struct hark_feed_doc *feed_parse_xml(const char *data, size_t len,
 	} else if (st.entity_note || st.nested_note) {
 		st.doc->bozo = true;
 		st.doc->bozo_reason = g_strdup(st.nested_note ? st.nested_note : st.entity_note);
+	}
+	if (st.feed_author) {
+		for (guint i = 0; i < st.doc->items->len; i++) {
+			struct hark_item *it = g_ptr_array_index(st.doc->items, i);
+			if (!it->author)
+				it->author = g_strdup(st.feed_author);
+		}
 	}
 	if (st.root == ROOT_NONE || (st.root == ROOT_OTHER && !st.doc->format)) {
 		*not_feed_root = g_strdup(st.root_name);

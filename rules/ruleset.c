@@ -49,6 +49,7 @@ struct term {
 
 struct key {
 	uint64_t hash;
+	uint64_t first_hash;  /* K_BI: hash of the first word */
 	uint8_t kind;
 	uint32_t first, n;    /* into postings */
 };
@@ -104,8 +105,11 @@ struct hark_ruleset {
 	uint32_t *postings;        /* term ids */
 	uint32_t *slots;           /* key index + 1, 0 empty */
 	uint32_t slot_mask;
-	uint64_t *filter;          /* any key's hash */
-	uint64_t *first_filter;    /* first words of bigram keys */
+	/* Two bits per hash bucket: F_KEY some key has a hash in it, F_FIRST
+	 * some bigram key starts with a word whose hash is in it.  Most words
+	 * are no rule's words and cost one look at this table, which is sized
+	 * (~8 buckets per key) to stay in cache. */
+	uint64_t *filter;
 	unsigned fbits;
 	uint8_t *prefix_lens;      /* distinct wildcard prefix byte lengths */
 	size_t nprefix_lens;
@@ -114,6 +118,7 @@ struct hark_ruleset {
 	uint32_t *always;          /* rules evaluated on every item */
 	size_t nalways;
 	pcre2_match_context *mctx;
+	bool score_all;            /* sentiment for every hit */
 	GMutex lock;               /* guards the shared scratch */
 	struct scratch *scratch;
 };
@@ -142,18 +147,21 @@ static void hit_free(gpointer p)
 	g_free(h);
 }
 
-static inline bool bit_get(const uint64_t *f, unsigned fbits, uint64_t h)
+#define F_KEY 1u
+#define F_FIRST 2u
+
+static inline unsigned filter_get(const uint64_t *f, unsigned fbits, uint64_t h)
 {
 	uint64_t b = h >> (64 - fbits);
 
-	return f[b >> 6] & (1ULL << (b & 63));
+	return (unsigned)(f[b >> 5] >> ((b & 31) * 2)) & 3u;
 }
 
-static inline void bit_set(uint64_t *f, unsigned fbits, uint64_t h)
+static inline void filter_set(uint64_t *f, unsigned fbits, uint64_t h, unsigned v)
 {
 	uint64_t b = h >> (64 - fbits);
 
-	f[b >> 6] |= 1ULL << (b & 63);
+	f[b >> 5] |= (uint64_t)v << ((b & 31) * 2);
 }
 
 /* ---- compiling -------------------------------------------------------- */
@@ -193,7 +201,7 @@ static void conf_error(struct compiler *c, const struct hark_rule_conf *r,
 }
 
 static uint32_t key_add(struct compiler *c, enum key_kind kind, uint64_t hash,
-			const char *canon, uint32_t term)
+			uint64_t first_hash, const char *canon, uint32_t term)
 {
 	gpointer v = g_hash_table_lookup(c->key_ids, canon);
 	uint32_t idx;
@@ -201,7 +209,7 @@ static uint32_t key_add(struct compiler *c, enum key_kind kind, uint64_t hash,
 	if (v) {
 		idx = GPOINTER_TO_UINT(v) - 1;
 	} else {
-		struct key k = {hash, (uint8_t)kind, 0, 0};
+		struct key k = {hash, first_hash, (uint8_t)kind, 0, 0};
 
 		idx = c->keys->len;
 		g_array_append_val(c->keys, k);
@@ -260,22 +268,21 @@ static void term_intern(struct compiler *c, struct node *n, bool af)
 		uint64_t ha = hash_bytes(a->s, a->len);
 
 		t->anchor = bi;
-		key_add(c, K_BI, hash_pair(ha, hash_bytes(b->s, b->len)), k, id);
-		bit_set(c->rs->first_filter, c->rs->fbits, ha);
+		key_add(c, K_BI, hash_pair(ha, hash_bytes(b->s, b->len)), ha, k, id);
 		g_free(k);
 	} else if (uni >= 0) {
 		const struct elem *a = &n->elems[uni];
 		char *k = g_strdup_printf("U\x1f%.*s", (int)a->len, a->s);
 
 		t->anchor = uni;
-		key_add(c, K_UNI, hash_bytes(a->s, a->len), k, id);
+		key_add(c, K_UNI, hash_bytes(a->s, a->len), 0, k, id);
 		g_free(k);
 	} else {
 		const struct elem *a = &n->elems[0];
 		char *k = g_strdup_printf("P\x1f%.*s", (int)a->len, a->s);
 
 		t->anchor = 0;
-		key_add(c, K_PREFIX, hash_prefix(a->s, a->len), k, id);
+		key_add(c, K_PREFIX, hash_prefix(a->s, a->len), 0, k, id);
 		g_hash_table_add(c->prefix_lens, GUINT_TO_POINTER(a->len));
 		g_free(k);
 	}
@@ -680,6 +687,10 @@ static void build_table(struct compiler *c)
 	c->keys = NULL;
 	for (uint32_t j = 0; j < rs->nkeys; j++)
 		total += ((GArray *)c->key_posts->pdata[j])->len;
+	rs->fbits = 10;
+	while (rs->fbits < 26 && (1u << rs->fbits) < rs->nkeys * 8)
+		rs->fbits++;
+	rs->filter = g_new0(uint64_t, (1u << rs->fbits) / 32);
 	rs->postings = g_new(uint32_t, total ? total : 1);
 	total = 0;
 	for (uint32_t j = 0; j < rs->nkeys; j++) {
@@ -689,7 +700,9 @@ static void build_table(struct compiler *c)
 		rs->keys[j].n = p->len;
 		memcpy(rs->postings + total, p->data, p->len * sizeof(uint32_t));
 		total += p->len;
-		bit_set(rs->filter, rs->fbits, rs->keys[j].hash);
+		filter_set(rs->filter, rs->fbits, rs->keys[j].hash, F_KEY);
+		if (rs->keys[j].kind == K_BI)
+			filter_set(rs->filter, rs->fbits, rs->keys[j].first_hash, F_FIRST);
 	}
 	while (nslots < rs->nkeys * 2)
 		nslots *= 2;
@@ -710,40 +723,19 @@ static void build_table(struct compiler *c)
 	qsort(rs->prefix_lens, rs->nprefix_lens, 1, cmp_u8);
 }
 
-static unsigned count_words(const struct hark_config *cfg)
-{
-	unsigned n = 0;
-
-	for (guint i = 0; i < cfg->rules->len; i++) {
-		const struct hark_rule_conf *r = cfg->rules->pdata[i];
-		if (r->query.value)
-			n += (unsigned)strlen(r->query.value) / 4 + 1;
-		if (r->exclude.value)
-			n += (unsigned)strlen(r->exclude.value) / 4 + 1;
-	}
-	return n;
-}
-
 struct hark_ruleset *hark_ruleset_compile(const struct hark_config *cfg,
 					  struct hark_diags *diags)
 {
 	struct hark_ruleset *rs = g_new0(struct hark_ruleset, 1);
 	struct compiler c = {0};
 	bool ok = true;
-	unsigned est = count_words(cfg);
 
 	rs->cfg = cfg;
+	rs->score_all = true;
 	rs->nrules = cfg->rules->len;
 	rs->rules = g_new0(struct crule, rs->nrules ? rs->nrules : 1);
 	rs->terms = g_ptr_array_new();
 	rs->pseudo_nodes = g_ptr_array_new_with_free_func((GDestroyNotify)query_free);
-	/* The filters have ~16 bits per key: most words are not rule words
-	 * and are rejected by one bit test in a table that stays in cache. */
-	rs->fbits = 12;
-	while (rs->fbits < 24 && (1u << rs->fbits) < est * 16)
-		rs->fbits++;
-	rs->filter = g_new0(uint64_t, (1u << rs->fbits) / 64);
-	rs->first_filter = g_new0(uint64_t, (1u << rs->fbits) / 64);
 	g_mutex_init(&rs->lock);
 
 	c.rs = rs;
@@ -824,7 +816,6 @@ void hark_ruleset_free(struct hark_ruleset *rs)
 	g_free(rs->postings);
 	g_free(rs->slots);
 	g_free(rs->filter);
-	g_free(rs->first_filter);
 	g_free(rs->prefix_lens);
 	g_free(rs->memmem);
 	g_free(rs->always);
@@ -929,8 +920,6 @@ static void probe(const struct hark_ruleset *rs, struct scratch *sc,
 {
 	uint32_t s;
 
-	if (!bit_get(rs->filter, rs->fbits, h))
-		return;
 	for (s = (uint32_t)h & rs->slot_mask; rs->slots[s]; s = (s + 1) & rs->slot_mask) {
 		const struct key *k = &rs->keys[rs->slots[s] - 1];
 
@@ -950,35 +939,49 @@ static void probe(const struct hark_ruleset *rs, struct scratch *sc,
 static void lookup_all(const struct hark_ruleset *rs, struct scratch *sc)
 {
 	const struct tokens *tk = &sc->tk;
+	const uint64_t *f = rs->filter;
+	unsigned fb = rs->fbits, prev_fl = 0;
 
 	for (size_t j = 0; j < tk->n; j++) {
 		const struct tok *k = &tk->v[j];
 		const struct tok *prev = j && tk->v[j - 1].field == k->field
 					 ? &tk->v[j - 1] : NULL;
+		unsigned fl = filter_get(f, fb, k->hash);
 
-		probe(rs, sc, K_UNI, k->hash, false, k->differs, (int64_t)j);
-		if (k->differs)
+		if (fl & F_KEY)
+			probe(rs, sc, K_UNI, k->hash, false, k->differs, (int64_t)j);
+		if (k->differs && (filter_get(f, fb, k->cf_hash) & F_KEY))
 			probe(rs, sc, K_UNI, k->cf_hash, true, true, (int64_t)j);
 		if (prev) {
 			bool d = prev->differs || k->differs;
+			uint64_t h;
 
-			if (bit_get(rs->first_filter, rs->fbits, prev->hash))
-				probe(rs, sc, K_BI, hash_pair(prev->hash, k->hash),
-				      false, d, (int64_t)j);
-			if (d && bit_get(rs->first_filter, rs->fbits, prev->cf_hash))
-				probe(rs, sc, K_BI, hash_pair(prev->cf_hash, k->cf_hash),
-				      true, true, (int64_t)j);
+			if (prev_fl & F_FIRST) {
+				h = hash_pair(prev->hash, k->hash);
+				if (filter_get(f, fb, h) & F_KEY)
+					probe(rs, sc, K_BI, h, false, d, (int64_t)j);
+			}
+			if (d && (filter_get(f, fb, prev->cf_hash) & F_FIRST)) {
+				h = hash_pair(prev->cf_hash, k->cf_hash);
+				if (filter_get(f, fb, h) & F_KEY)
+					probe(rs, sc, K_BI, h, true, true, (int64_t)j);
+			}
 		}
+		prev_fl = fl;
 		for (size_t p = 0; p < rs->nprefix_lens; p++) {
 			uint32_t l = rs->prefix_lens[p];
+			uint64_t h;
 
-			if (l <= k->len)
-				probe(rs, sc, K_PREFIX, hash_prefix(tk->buf + k->off, l),
-				      false, k->differs, (int64_t)j);
-			if (k->differs && l <= k->cf_len)
-				probe(rs, sc, K_PREFIX,
-				      hash_prefix(tk->buf + k->cf_off, l), true, true,
-				      (int64_t)j);
+			if (l <= k->len) {
+				h = hash_prefix(tk->buf + k->off, l);
+				if (filter_get(f, fb, h) & F_KEY)
+					probe(rs, sc, K_PREFIX, h, false, k->differs, (int64_t)j);
+			}
+			if (k->differs && l <= k->cf_len) {
+				h = hash_prefix(tk->buf + k->cf_off, l);
+				if (filter_get(f, fb, h) & F_KEY)
+					probe(rs, sc, K_PREFIX, h, true, true, (int64_t)j);
+			}
 		}
 	}
 }
@@ -1302,11 +1305,18 @@ static void spans_normalise(GArray *spans)
 {
 	guint o = 0;
 
+	/* Sorted, and overlapping spans (a word inside a regex match) made
+	 * one. */
 	g_array_sort(spans, cmp_span);
 	for (guint i = 0; i < spans->len; i++) {
 		struct hark_span *s = &g_array_index(spans, struct hark_span, i);
-		if (o && !cmp_span(s, &g_array_index(spans, struct hark_span, o - 1)))
+		struct hark_span *p = o ? &g_array_index(spans, struct hark_span, o - 1)
+					: NULL;
+
+		if (p && p->field == s->field && s->start < p->end) {
+			p->end = MAX(p->end, s->end);
 			continue;
+		}
 		g_array_index(spans, struct hark_span, o++) = *s;
 	}
 	g_array_set_size(spans, o);
@@ -1367,7 +1377,7 @@ static void evaluate(const struct ectx *x, uint32_t ri, GPtrArray *hits)
 		return;
 	}
 	spans_normalise(spans);
-	have = score(x, cr, spans, &s);
+	have = (cr->has_sentiment || x->rs->score_all) && score(x, cr, spans, &s);
 	if (cr->has_sentiment && (!have || s < cr->smin || s > cr->smax)) {
 		static gint warned;
 		if (!have && g_atomic_int_compare_and_exchange(&warned, 0, 1))
@@ -1383,6 +1393,11 @@ static void evaluate(const struct ectx *x, uint32_t ri, GPtrArray *hits)
 	h->has_sentiment = have;
 	h->sentiment = s;
 	g_ptr_array_add(hits, h);
+}
+
+void hark_ruleset_score_all_hits(struct hark_ruleset *rs, bool on)
+{
+	rs->score_all = on;
 }
 
 static void lower_fields(struct ectx *x)

@@ -83,19 +83,13 @@ static const struct word_rule word_rules[] = {
 	{"pls", SF_NEUTRAL, 0}, {"plz", SF_NEUTRAL, 0},
 	{"want", SF_NEUTRAL, 0}, {"wants", SF_NEUTRAL, 0},
 	{"wanted", SF_NEUTRAL, 0}, {"wanting", SF_NEUTRAL, 0},
-	{"hope", SF_NEUTRAL, 0}, {"hoping", SF_NEUTRAL, 0},
-	{"hopefully", SF_NEUTRAL, 0}, {"wish", SF_NEUTRAL, 0},
 	{"credit", SF_NEUTRAL, 0}, {"customer", SF_NEUTRAL, 0},
 	{"chance", SF_NEUTRAL, 0}, {"party", SF_NEUTRAL, 0},
 	{"united", SF_NEUTRAL, 0}, {"share", SF_NEUTRAL, 0},
 	{"shares", SF_NEUTRAL, 0}, {"dear", SF_NEUTRAL, 0},
 	{"reach", SF_NEUTRAL, 0}, {"solution", SF_NEUTRAL, 0},
 	{"solutions", SF_NEUTRAL, 0}, {"kindly", SF_NEUTRAL, 0},
-	{"yes", SF_NEUTRAL, 0}, {"yeah", SF_NEUTRAL, 0},
-	{"sure", SF_NEUTRAL, 0}, {"well", SF_NEUTRAL, 0},
-	{"true", SF_NEUTRAL, 0}, {"matter", SF_NEUTRAL, 0},
-	{"ensure", SF_NEUTRAL, 0}, {"save", SF_NEUTRAL, 0},
-	{"top", SF_NEUTRAL, 0}, {"clear", SF_NEUTRAL, 0},
+	{"matter", SF_NEUTRAL, 0}, {"ensure", SF_NEUTRAL, 0},
 	/* politeness that a complaint must not turn positive */
 	{"thanks", SF_POLITE | SF_INTERJ, NAN}, {"thank", SF_POLITE, NAN},
 	{"thx", SF_POLITE, 1.5f}, {"ty", SF_POLITE, 1.2f},
@@ -103,6 +97,13 @@ static const struct word_rule word_rules[] = {
 	{"ok", SF_POLITE, 0.6f}, {"okay", SF_POLITE, 0.5f},
 	{"welcome", SF_POLITE, NAN}, {"sorry", SF_POLITE, NAN},
 	{"cheers", SF_POLITE, NAN}, {"hi", SF_POLITE, 0},
+	{"hope", SF_POLITE, NAN}, {"hoping", SF_POLITE, NAN},
+	{"hopefully", SF_POLITE, NAN}, {"wish", SF_POLITE, NAN},
+	{"yes", SF_POLITE, NAN}, {"yeah", SF_POLITE, NAN},
+	{"sure", SF_POLITE, NAN}, {"well", SF_POLITE, NAN},
+	{"true", SF_POLITE, NAN}, {"clear", SF_POLITE, NAN},
+	{"lol", SF_POLITE, NAN}, {"lmao", SF_POLITE, NAN},
+	{"haha", SF_POLITE, NAN}, {"hahaha", SF_POLITE, NAN},
 	/* interjections that read as sarcasm ("Great, another update") */
 	{"great", SF_INTERJ, NAN}, {"wonderful", SF_INTERJ, NAN},
 	{"fantastic", SF_INTERJ, NAN}, {"perfect", SF_INTERJ, NAN},
@@ -114,6 +115,7 @@ static const struct word_rule word_rules[] = {
 	{"cool", SF_INTERJ, NAN}, {"sweet", SF_INTERJ, NAN},
 	{"fabulous", SF_INTERJ, NAN}, {"superb", SF_INTERJ, NAN},
 	{"yay", SF_INTERJ, NAN}, {"wow", SF_INTERJ, NAN},
+	{"good", SF_INTERJ, NAN}, {"super", SF_INTERJ, NAN},
 	/* words that mean "complaint" when the news is bad */
 	{"still", SF_CONTEXT, 0}, {"again", SF_CONTEXT, 0},
 	{"anymore", SF_CONTEXT, 0}, {"already", SF_CONTEXT, 0},
@@ -126,6 +128,18 @@ static const struct word_rule word_rules[] = {
 	{"like", SF_LIKE, NAN}, {"likes", SF_LIKE, NAN},
 	{"kind", SF_KINDSORT, NAN}, {"sort", SF_KINDSORT, 0},
 	{"least", SF_LEAST, NAN}, {"too", SF_TOO, 0},
+	/* praise that "too" boosts ("too cute"); before other positive
+	 * words "too" is excess ("too strong") */
+	{"good", SF_PRAISE, NAN}, {"great", SF_PRAISE, NAN},
+	{"cute", SF_PRAISE, NAN}, {"funny", SF_PRAISE, NAN},
+	{"amazing", SF_PRAISE, NAN}, {"beautiful", SF_PRAISE, NAN},
+	{"perfect", SF_PRAISE, NAN}, {"awesome", SF_PRAISE, NAN},
+	{"lovely", SF_PRAISE, NAN}, {"kind", SF_PRAISE, NAN},
+	{"nice", SF_PRAISE, NAN}, {"adorable", SF_PRAISE, NAN},
+	{"cool", SF_PRAISE, NAN}, {"brilliant", SF_PRAISE, NAN},
+	{"excellent", SF_PRAISE, NAN}, {"fun", SF_PRAISE, NAN},
+	{"happy", SF_PRAISE, NAN}, {"generous", SF_PRAISE, NAN},
+	{"sweet", SF_PRAISE, NAN}, {"pretty", SF_PRAISE, NAN},
 	/* subjects and adverbs that make "like" a verb */
 	{"i", SF_SUBJECT, 0}, {"we", SF_SUBJECT, 0}, {"you", SF_SUBJECT | SF_TARGETPRON, 0},
 	{"they", SF_SUBJECT, 0}, {"he", SF_SUBJECT, 0}, {"she", SF_SUBJECT, 0},
@@ -155,7 +169,7 @@ static const struct word_rule word_rules[] = {
 	{"glitch", SF_COMPLAINT, -1.5f}, {"glitches", SF_COMPLAINT, -1.6f},
 	{"glitchy", SF_COMPLAINT, -1.8f}, {"buggy", SF_COMPLAINT, -2.0f},
 	{"bug", SF_COMPLAINT, -1.0f}, {"bugs", SF_COMPLAINT, -1.2f},
-	{"crash", SF_COMPLAINT, NAN}, {"crashes", SF_COMPLAINT, -2.0f},
+	{"crashes", SF_COMPLAINT, -2.0f},
 	{"crashed", SF_COMPLAINT, -2.0f}, {"crashing", SF_COMPLAINT, -2.0f},
 	{"freezes", SF_COMPLAINT, -1.8f}, {"froze", SF_COMPLAINT, -1.6f},
 	{"laggy", SF_COMPLAINT, -1.5f}, {"lag", SF_COMPLAINT, -1.0f},
@@ -166,8 +180,7 @@ static const struct word_rule word_rules[] = {
 	{"unusable", SF_COMPLAINT, -2.5f}, {"unacceptable", SF_COMPLAINT, -2.5f},
 	{"ignored", SF_COMPLAINT, -1.6f}, {"ignoring", SF_COMPLAINT, -1.6f},
 	{"excuses", SF_COMPLAINT, -1.3f}, {"escalate", SF_COMPLAINT, -1.0f},
-	{"escalated", SF_COMPLAINT, -1.0f}, {"returned", SF_COMPLAINT, -0.8f},
-	{"returning", SF_COMPLAINT, -0.8f},
+	{"escalated", SF_COMPLAINT, -1.0f},
 	{"defective", SF_COMPLAINT, -2.3f}, {"faulty", SF_COMPLAINT, -2.0f},
 	{"doa", SF_COMPLAINT, -2.5f}, {"overpriced", SF_COMPLAINT, -1.8f},
 	{"flimsy", SF_COMPLAINT, -1.5f}, {"cheaply", SF_COMPLAINT, -1.3f},
@@ -175,25 +188,14 @@ static const struct word_rule word_rules[] = {
 	{"downgrade", SF_COMPLAINT, -1.5f}, {"unreliable", SF_COMPLAINT, -2.0f},
 	{"bricked", SF_COMPLAINT, -2.5f}, {"hangs", SF_COMPLAINT, -1.2f},
 	{"malfunction", SF_COMPLAINT, -2.0f}, {"malfunctioning", SF_COMPLAINT, -2.0f},
-	{"errors", SF_COMPLAINT, -1.7f}, {"error", SF_COMPLAINT, NAN},
-	{"incompetent", SF_COMPLAINT, NAN}, {"useless", SF_COMPLAINT, NAN},
-	{"nightmare", SF_COMPLAINT, NAN}, {"broken", SF_COMPLAINT, NAN},
-	{"broke", SF_COMPLAINT, NAN}, {"scam", SF_COMPLAINT, NAN},
-	{"missing", SF_COMPLAINT, NAN}, {"lost", SF_COMPLAINT, NAN},
-	{"stuck", SF_COMPLAINT, NAN}, {"fail", SF_COMPLAINT, NAN},
-	{"fails", SF_COMPLAINT, NAN}, {"failed", SF_COMPLAINT, NAN},
-	{"failing", SF_COMPLAINT, -2.0f}, {"worst", SF_COMPLAINT, NAN},
-	{"disappointed", SF_COMPLAINT, NAN}, {"disappointing", SF_COMPLAINT, NAN},
-	{"rude", SF_COMPLAINT, NAN}, {"terrible", SF_COMPLAINT, NAN},
-	{"horrible", SF_COMPLAINT, NAN}, {"awful", SF_COMPLAINT, NAN},
-	{"ridiculous", SF_COMPLAINT, NAN}, {"pathetic", SF_COMPLAINT, NAN},
+	{"errors", SF_COMPLAINT, -1.7f},
+	{"failing", SF_COMPLAINT, -2.0f},
 	{"garbage", SF_COMPLAINT, -2.5f}, {"trash", SF_COMPLAINT, -2.2f},
 	{"junk", SF_COMPLAINT, -2.2f}, {"refunded", 0, 0.3f},
 	{"fix", 0, 0}, {"overdue", SF_COMPLAINT, -1.3f},
 	{"undelivered", SF_COMPLAINT, -2.0f}, {"misrouted", SF_COMPLAINT, -1.5f},
 	{"unanswered", SF_COMPLAINT, -1.8f}, {"nobody", SF_NEGATOR, 0},
 	{"drains", SF_COMPLAINT, -1.0f}, {"throttled", SF_COMPLAINT, -1.2f},
-	{"spam", SF_COMPLAINT, NAN},
 	/* everyday words the lexicon lacks */
 	{"recommended", 0, 1.5f}, {"flawless", 0, 2.8f}, {"flawlessly", 0, 2.6f},
 	{"lifesaver", 0, 2.5f}, {"outstanding", 0, NAN},
@@ -204,7 +206,13 @@ static const struct word_rule word_rules[] = {
 	{"mediocre", 0, -1.3f}, {"meh", 0, -1.0f}, {"subpar", 0, -1.8f},
 	{"underwhelming", 0, -1.6f}, {"unhelpful", 0, -2.0f},
 	{"poorly", 0, -1.8f}, {"hassle", 0, -1.5f}, {"annoyingly", 0, -1.6f},
-	{"fixed", 0, 0.6f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
+	{"fixed", 0, 0.6f}, {"fixing", 0, 0.8f}, {"fast", 0, 1.2f},
+	{"speedy", 0, 1.5f}, {"repaired", 0, 0.8f}, {"smooth", 0, 1.2f},
+	{"quick", 0, 1.0f}, {"affordable", 0, 1.5f},
+	{"unbearable", 0, -2.5f}, {"slowest", 0, -1.5f}, {"faded", 0, -1.2f},
+	{"fades", 0, -1.0f}, {"fading", 0, -1.0f}, {"fiddly", 0, -1.0f},
+	{"scratches", SF_COMPLAINT, -1.2f}, {"unnecessary", 0, -1.0f},
+	{"famine", 0, -3.0f}, {"yet", SF_CONTEXT, 0}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
@@ -215,6 +223,26 @@ static const struct word_rule word_rules[] = {
 	{"saved", SF_NEUTRAL, 0}, {"power", SF_NEUTRAL, 0},
 	{"parties", SF_NEUTRAL, 0}, {"backordered", SF_COMPLAINT, -1.5f},
 	{"soaked", 0, -1.2f}, {"sleepless", 0, -1.5f},
+	{"late", SF_COMPLAINT, -1.0f},
+	{"delayed", SF_COMPLAINT, -1.2f}, {"delays", SF_COMPLAINT, -1.2f},
+	{"invalid", SF_COMPLAINT, -1.5f}, {"cracked", SF_COMPLAINT, -1.6f},
+	{"cracks", SF_COMPLAINT, -1.4f}, {"chipped", SF_COMPLAINT, -1.4f},
+	{"scratched", SF_COMPLAINT, -1.4f}, {"dented", SF_COMPLAINT, -1.4f},
+	{"torn", SF_COMPLAINT, -1.4f}, {"ripped", SF_COMPLAINT, -1.2f},
+	{"peeling", SF_COMPLAINT, -1.2f}, {"rusted", SF_COMPLAINT, -1.4f},
+	{"rusty", SF_COMPLAINT, -1.2f}, {"stained", SF_COMPLAINT, -1.2f},
+	{"shattered", SF_COMPLAINT, -1.8f}, {"snapped", SF_COMPLAINT, -1.4f},
+	{"melted", SF_COMPLAINT, -1.2f}, {"wobbly", SF_COMPLAINT, -1.2f},
+	{"endless", 0, -0.8f}, {"quiet", 0, 0.8f}, {"unreal", 0, 1.5f},
+	{"reopened", 0, 1.0f}, {"unanswered", SF_COMPLAINT, -1.8f},
+	{"issue", SF_COMPLAINT, -0.8f}, {"issues", SF_COMPLAINT, -1.0f},
+	{"neveragain", SF_COMPLAINT, -2.3f}, {"epicfail", SF_COMPLAINT, -2.5f},
+	{"omg", 0, 0.5f}, {"fire", 0, NAN},
+	{"recovering", 0, 1.3f}, {"recovered", 0, 1.5f}, {"exposed", 0, -1.2f},
+	{"threatens", 0, -1.8f}, {"threatened", 0, -1.8f},
+	{"declined", SF_COMPLAINT, -1.2f}, {"closure", 0, -1.2f},
+	{"closures", 0, -1.5f}, {"sharply", SF_BOOST, 0},
+	{"significantly", SF_BOOST, 0}, {"dramatically", SF_BOOST, 0},
 	/* news verbs of decline and their opposites */
 	{"fell", 0, -1.0f}, {"plunged", 0, -2.0f}, {"plunge", 0, -1.8f},
 	{"slumped", 0, -1.8f}, {"tumbled", 0, -1.8f}, {"dipped", 0, -0.8f},
@@ -268,6 +296,145 @@ static const struct { const char *emoji; float valence; } emoji_rules[] = {
 	{"\xf0\x9f\x98\xb4", -0.8f},      /* sleeping face */
 	{"\xf0\x9f\x92\x80", -0.5f},      /* skull */
 	{"\xf0\x9f\x98\xac", -0.8f},      /* grimacing face */
+	{"\xf0\x9f\x98\x89", 1.5f},       /* winking face */
+	{"\xf0\x9f\x98\x8b", 2.0f},       /* face savoring food */
+	{"\xf0\x9f\xa4\xa9", 2.8f},       /* star-struck */
+	{"\xf0\x9f\xa4\xa8", -0.8f},      /* raised eyebrow */
+	{"\xf0\x9f\x98\x90", -0.3f},      /* neutral face */
+	{"\xf0\x9f\x98\xa3", -1.8f},      /* persevering face */
+	{"\xf0\x9f\x98\xaa", -1.0f},      /* sleepy face */
+	{"\xf0\x9f\x98\x9b", 1.2f},       /* face with tongue */
+	{"\xf0\x9f\x98\x9c", 1.5f},       /* winking face with tongue */
+	{"\xf0\x9f\x98\x9d", 1.3f},       /* squinting face with tongue */
+	{"\xf0\x9f\x99\x83", -0.3f},      /* upside-down face */
+	{"\xf0\x9f\x98\x96", -2.0f},      /* confounded face */
+	{"\xf0\x9f\xa4\xaf", -0.5f},      /* exploding head */
+	{"\xf0\x9f\x98\xb3", -0.5f},      /* flushed face */
+	{"\xf0\x9f\xa4\xaa", 1.0f},       /* zany face */
+	{"\xf0\x9f\x98\xb7", -1.0f},      /* face with medical mask */
+	{"\xf0\x9f\xa4\x92", -1.5f},      /* face with thermometer */
+	{"\xf0\x9f\xa4\x95", -1.5f},      /* face with head-bandage */
+	{"\xf0\x9f\xa4\xa2", -2.2f},      /* nauseated face */
+	{"\xf0\x9f\xa4\xae", -2.5f},      /* face vomiting */
+	{"\xf0\x9f\xa4\xa0", 1.5f},       /* cowboy hat face */
+	{"\xf0\x9f\xa5\xb4", -0.8f},      /* woozy face */
+	{"\xf0\x9f\xa5\xba", -0.5f},      /* pleading face */
+	{"\xf0\x9f\xa4\xa1", -1.2f},      /* clown face */
+	{"\xf0\x9f\x98\xbe", -2.0f},      /* pouting cat */
+	{"\xf0\x9f\x99\x8e", -1.5f},      /* person pouting */
+	{"\xf0\x9f\xa4\x9e", 1.0f},       /* crossed fingers */
+	{"\xf0\x9f\xa4\x98", 1.5f},       /* sign of the horns */
+	{"\xf0\x9f\xa4\x9f", 2.0f},       /* love-you gesture */
+	{"\xf0\x9f\x99\x8c", 2.0f},       /* raising hands */
+	{"\xf0\x9f\xa4\x9d", 1.2f},       /* handshake */
+	{"\xf0\x9f\x92\xaa", 1.5f},       /* flexed biceps */
+	{"\xe2\x9c\xa8", 1.0f},            /* sparkles */
+	{"\xf0\x9f\x98\x85", 0.5f},       /* grinning face with sweat */
+};
+
+static const char *const trend_up[] = {
+	"rise", "rises", "rose", "risen", "rising", "increase", "increases",
+	"increased", "increasing", "grew", "grow", "grows", "growing",
+	"soared", "soar", "soaring", "surged", "surge", "surging", "jumped",
+	"climbed", "climbing", "higher", "highest", "boosted", "doubled",
+	"tripled", "rebounded", "up",
+};
+static const char *const trend_down[] = {
+	"fall", "falls", "fell", "fallen", "falling", "drop", "drops",
+	"dropped", "dropping", "decline", "declines", "declined", "declining",
+	"decrease", "decreases", "decreased", "decreasing", "slowed", "slowing",
+	"slows", "eased", "easing", "cooled", "cooling", "dipped", "dip",
+	"shrank", "shrunk", "shrinking", "plunged", "plunge", "plunging",
+	"tumbled", "slumped", "slump", "lower", "lowest", "reduced", "fewer",
+	"halved", "down", "sank", "sinking", "contracted", "cut", "cuts",
+	"slashed", "weakened", "weakening", "frozen", "froze", "freeze",
+};
+static const char *const trend_bad[] = {
+	"unemployment", "jobless", "crime", "crimes", "inflation", "deaths",
+	"cases", "infections", "poverty", "debt", "deficit", "losses",
+	"emissions", "pollution", "prices", "costs", "homelessness",
+	"layoffs", "casualties", "fatalities", "accidents", "bankruptcies",
+	"taxes", "burglaries", "murders", "waiting", "delays", "complaints",
+	"arrests", "overdoses", "suicides", "times", "queues", "waits",
+	"fares", "bills", "bill", "rents", "rent", "fee", "fees",
+};
+static const char *const trend_good[] = {
+	"growth", "profit", "profits", "sales", "exports", "visitors",
+	"revenue", "revenues", "wages", "confidence", "employment", "jobs",
+	"output", "earnings", "shares", "stock", "stocks", "turnout",
+	"donations", "productivity", "investment", "income", "demand",
+	"tourism", "attendance", "savings", "production", "economy", "gdp",
+	"spending", "subscribers", "users", "membership", "enrolment",
+	"enrollment", "funding", "survival",
+};
+
+/* a problem solved: politeness in the same text is sincere */
+static const char *const resolution[] = {
+	"fixed", "fixing", "resolved", "solved", "sorted", "sorting",
+	"refunded", "replaced", "quick", "quickly", "fast", "promptly",
+	"working", "works", "helped", "helpful",
+};
+
+/* verbs that make the problem after them a thing of the past */
+static const char *const fixers[] = {
+	"fixed", "fixing", "resolved", "resolving", "solved", "solving",
+	"sorted", "sorting", "repaired", "cleared",
+};
+
+/* things a customer waits for: "no refund", "without signal" */
+static const char *const wanted[] = {
+	"refund", "refunds", "response", "responses", "reply", "replies",
+	"answer", "answers", "callback", "update", "updates", "delivery",
+	"signal", "service", "internet", "wifi", "power", "heating", "heat",
+	"water", "explanation", "apology", "compensation", "help", "support",
+	"information", "info", "confirmation", "tracking", "progress",
+	"replacement", "receipt", "word", "news", "reception", "connection",
+	"access", "money",
+};
+
+/* words that turn a duration into a wait: "been ... for five days" */
+static const char *const stuck[] = {
+	"been", "still", "since", "waiting", "waited", "wait", "yet",
+	"already", "hold", "playing",
+};
+
+/* complaint-frame signals (TR_CUSTOMER ... TR_YOUR) */
+static const char *const sig_customer[] = {
+	"order", "orders", "claim", "bill", "account", "refund", "parcel",
+	"package", "delivery", "booking", "subscription", "card", "ticket",
+	"complaint", "data", "deposit", "plan", "tracking", "voucher",
+	"invoice", "contract", "warranty", "reservation", "shipment",
+	"appointment", "installation", "repair", "return", "password",
+	"login", "connection", "line", "meter", "case", "request",
+};
+static const char *const sig_company[] = {
+	"technician", "engineer", "driver", "agent", "agents", "installer",
+	"courier", "staff", "manager", "representative", "rep", "bot",
+	"chatbot", "operator", "hotline", "helpline", "services", "service",
+	"app", "website", "site", "system", "page", "link", "form",
+	"checkout", "store", "company", "team", "department", "call",
+	"centre", "center", "email", "emails", "portal",
+};
+static const char *const sig_money[] = {
+	"charged", "charge", "charges", "charging", "billed", "billing",
+	"fee", "fees", "paid", "payment", "price", "money", "overcharged",
+	"owe", "debt", "penalty",
+};
+static const char *const sig_persist[] = {
+	"still", "again", "even", "yet", "anymore", "already", "actually",
+	"literally", "seriously", "every", "since",
+};
+static const char *const sig_time[] = {
+	"minutes", "hours", "days", "weeks", "months", "week", "month",
+	"hour", "year", "years", "mins", "hrs",
+};
+
+/* words that open a question asking for something */
+static const char *const askers[] = {
+	"can", "could", "would", "will", "does", "do", "did", "is", "are",
+	"was", "were", "any", "anyone", "anybody", "has", "have", "should",
+	"which", "where", "what", "who", "how", "when", "what's", "where's",
+	"whats", "wheres", "recommendations", "suggestions",
 };
 
 struct phrase_src {
@@ -376,7 +543,7 @@ static const struct phrase_src phrase_rules[] = {
 	{"where's my", PK_COMPLAINT, -1.5f},
 	{"any update", PK_COMPLAINT, -1.0f},
 	{"any updates", PK_COMPLAINT, -1.0f},
-	{"how long", PK_COMPLAINT, -0.8f},
+	{"how long", PK_DURATION, -0.8f},
 	{"how many times", PK_COMPLAINT, -1.5f},
 	{"how hard is it", PK_COMPLAINT, -1.8f},
 	{"too much to ask", PK_COMPLAINT, -2.0f},
@@ -420,10 +587,11 @@ static const struct phrase_src phrase_rules[] = {
 	{"two stars", PK_COMPLAINT, -1.5f},
 	{"2 stars", PK_COMPLAINT, -1.5f},
 	/* competitors */
-	{"switching to", PK_COMPETITOR, -1.5f},
+	{"switching to", PK_COMPETITOR, -1.2f},
 	{"switched to", PK_COMPETITOR, -1.5f},
-	{"switch to", PK_COMPETITOR, -1.0f},
-	{"moving to", PK_COMPETITOR, -1.0f},
+	{"switching providers", PK_COMPETITOR, -1.8f},
+	{"leaving for a competitor", PK_COMPETITOR, -2.0f},
+	{"going to a competitor", PK_COMPETITOR, -2.0f},
 	{"going back to", PK_COMPETITOR, -1.5f},
 	{"went back to", PK_COMPETITOR, -1.5f},
 	{"should have bought", PK_COMPETITOR, -2.0f},
@@ -516,6 +684,155 @@ static const struct phrase_src phrase_rules[] = {
 	{"works fine", PK_IDIOM, 1.5f},
 	{"works great", PK_IDIOM, 2.8f},
 	{"works perfectly", PK_IDIOM, 2.8f},
+	{"<num> hours late", PK_COMPLAINT, -2.0f},
+	{"<num> days late", PK_COMPLAINT, -2.0f},
+	{"<num> hour delay", PK_COMPLAINT, -2.0f},
+	{"without wifi", PK_COMPLAINT, -1.8f},
+	{"without internet", PK_COMPLAINT, -1.8f},
+	{"without power", PK_COMPLAINT, -1.8f},
+	{"without service", PK_COMPLAINT, -1.8f},
+	{"without heating", PK_COMPLAINT, -1.8f},
+	{"without water", PK_COMPLAINT, -1.8f},
+	{"no wifi", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ come", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ showed up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ shown up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ turned up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ picks up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ picked up", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ answers", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ records", PK_COMPLAINT, -1.5f},
+	{"no longer", PK_COMPLAINT, -1.2f},
+	{"known issue", PK_COMPLAINT, -1.0f},
+	{"no fix", PK_COMPLAINT, -1.5f},
+	{"been trying to", PK_COMPLAINT, -1.2f},
+	{"took <num> days", PK_COMPLAINT, -1.2f},
+	{"took <num> weeks", PK_COMPLAINT, -1.5f},
+	{"took <num> hours", PK_COMPLAINT, -1.0f},
+	{"smaller than", PK_COMPLAINT, -1.0f},
+	{"than it looks", PK_COMPLAINT, -1.0f},
+	{"than advertised", PK_COMPLAINT, -1.0f},
+	{"than pictured", PK_COMPLAINT, -1.0f},
+	{"than described", PK_COMPLAINT, -1.0f},
+	{"loving it", PK_SARCASM_IF_NEG, -1.8f},
+	{"just loving it", PK_SARCASM_IF_NEG, -1.8f},
+	{"still works", PK_IDIOM, 1.5f},
+	{"having issues", PK_COMPLAINT, -1.5f},
+	{"can't stop", PK_SILENT, 0},
+	{"sent it back", PK_COMPLAINT, -1.2f},
+	{"send it back", PK_COMPLAINT, -1.0f},
+	{"<neg> ~ get through", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ take responsibility", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ told me", PK_COMPLAINT, -1.2f},
+	{"<neg> ~ showing", PK_COMPLAINT, -1.2f},
+	{"do not reply", PK_SILENT, 0},
+	{"don't reply", PK_SILENT, 0},
+	{"cannot stop", PK_SILENT, 0},
+	{"couldn't stop", PK_SILENT, 0},
+	{"came without", PK_COMPLAINT, -1.5f},
+	{"arrived without", PK_COMPLAINT, -1.5f},
+	{"down for", PK_COMPLAINT, -1.5f},
+	{"site down", PK_COMPLAINT, -1.5f},
+	{"returned it", PK_COMPLAINT, -1.0f},
+	{"returning it", PK_COMPLAINT, -1.2f},
+	{"returning this", PK_COMPLAINT, -1.2f},
+	{"sending it back", PK_COMPLAINT, -1.2f},
+	{"works as expected", PK_IDIOM, 1.0f},
+	{"nothing special", PK_IDIOM, -0.5f},
+	{"scratches easily", PK_COMPLAINT, -1.8f},
+	{"breaks easily", PK_COMPLAINT, -2.0f},
+	{"tears easily", PK_COMPLAINT, -1.8f},
+	{"stains easily", PK_COMPLAINT, -1.5f},
+	{"goes crazy for", PK_IDIOM, 1.5f},
+	{"go crazy for", PK_IDIOM, 1.5f},
+	{"crazy about", PK_IDIOM, 2.0f},
+	{"pulled alive", PK_IDIOM, 2.5f},
+	{"found alive", PK_IDIOM, 2.5f},
+	{"without homes", PK_IDIOM, -2.0f},
+	{"without food", PK_IDIOM, -2.0f},
+	{"without shelter", PK_IDIOM, -2.0f},
+	{"standing ovation", PK_IDIOM, 2.5f},
+	{"been a week", PK_COMPLAINT, -1.5f},
+	{"been a month", PK_COMPLAINT, -1.5f},
+	{"been ages", PK_COMPLAINT, -1.2f},
+	{"for ages", PK_COMPLAINT, -1.0f},
+	{"hold music", PK_COMPLAINT, -1.0f},
+	{"greyed out", PK_COMPLAINT, -1.0f},
+	{"<neg> ~ let me", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ reply", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ find", PK_COMPLAINT, -1.2f},
+	{"for <num> minutes", PK_DURATION, -1.5f},
+	{"for <num> hours", PK_DURATION, -1.5f},
+	{"for <num> days", PK_DURATION, -1.5f},
+	{"for <num> weeks", PK_DURATION, -1.8f},
+	{"for <num> months", PK_DURATION, -1.8f},
+	{"for over <num>", PK_DURATION, -1.5f},
+	{"for a week", PK_DURATION, -1.5f},
+	{"for a month", PK_DURATION, -1.5f},
+	{"<num> weeks ago", PK_DURATION, -1.2f},
+	{"<num> days ago", PK_DURATION, -1.0f},
+	{"<num> months ago", PK_DURATION, -1.2f},
+	{"<num> weeks since", PK_COMPLAINT, -1.5f},
+	{"<num> days since", PK_COMPLAINT, -1.5f},
+	{"but also", PK_SILENT, 0},
+	{"sorted out", PK_IDIOM, 1.5f},
+	{"working again", PK_IDIOM, 1.5f},
+	{"works now", PK_IDIOM, 1.5f},
+	{"back up and running", PK_IDIOM, 1.8f},
+	{"up and running", PK_IDIOM, 1.2f},
+	{"scaled back", PK_IDIOM, -1.0f},
+	{"close ~ stores", PK_IDIOM, -1.5f},
+	{"close ~ plants", PK_IDIOM, -1.5f},
+	{"close ~ factories", PK_IDIOM, -1.5f},
+	{"close ~ offices", PK_IDIOM, -1.2f},
+	{"closing ~ stores", PK_IDIOM, -1.5f},
+	{"shut down", PK_IDIOM, -1.2f},
+	{"declined to comment", PK_SILENT, 0},
+	{"<num> months early", PK_IDIOM, 1.5f},
+	{"<num> weeks early", PK_IDIOM, 1.5f},
+	{"<num> days early", PK_IDIOM, 1.0f},
+	{"arrived early", PK_IDIOM, 1.2f},
+	{"on time", PK_IDIOM, 1.0f},
+	{"made it", PK_IDIOM, 0.8f},
+	{"great start", PK_SARCASM_IF_NEG, -1.8f},
+	{"perfect timing", PK_SARCASM_IF_NEG, -1.8f},
+	{"great timing", PK_SARCASM_IF_NEG, -1.8f},
+	{"just great", PK_SARCASM_IF_NEG, -2.0f},
+	{"just perfect", PK_SARCASM_IF_NEG, -2.0f},
+	{"just wonderful", PK_SARCASM_IF_NEG, -2.0f},
+	{"of course", PK_SARCASM_IF_NEG, -0.8f},
+	{"where is the money", PK_COMPLAINT, -1.8f},
+	{"where's the money", PK_COMPLAINT, -1.8f},
+	{"real person", PK_COMPLAINT, -1.2f},
+	{"real human", PK_COMPLAINT, -1.2f},
+	{"to a human", PK_COMPLAINT, -1.2f},
+	{"second time this", PK_COMPLAINT, -1.5f},
+	{"time this has happened", PK_COMPLAINT, -1.5f},
+	{"was promised", PK_COMPLAINT, -1.0f},
+	{"were promised", PK_COMPLAINT, -1.0f},
+	{"does nothing", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ updated", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ download", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ upload", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ install", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ pay", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ checkout", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ submit", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ reset", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ unsubscribe", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ contact", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ reach", PK_COMPLAINT, -1.5f},
+	{"having problems", PK_COMPLAINT, -1.5f},
+	{"having trouble", PK_COMPLAINT, -1.5f},
+	{"buy again", PK_IDIOM, 1.5f},
+	{"order again", PK_IDIOM, 1.5f},
+	{"buy it again", PK_IDIOM, 1.5f},
+	{"buying again", PK_IDIOM, 1.5f},
+	{"gets the job done", PK_IDIOM, 1.5f},
+	{"get the job done", PK_IDIOM, 1.5f},
+	{"got the job done", PK_IDIOM, 1.5f},
+	{"beat ~ expectations", PK_IDIOM, 1.5f},
+	{"ahead of schedule", PK_IDIOM, 1.5f},
 	/* idioms and positive set phrases */
 	{"can't wait", PK_IDIOM, 1.5f},
 	{"cant wait", PK_IDIOM, 1.5f},
@@ -691,8 +1008,9 @@ static bool is_multiword(const char *key)
 	return false;
 }
 
-/* Emoji keys are stored without U+FE0F (variation selector 16), and the
- * tokenizer drops it too, so "red heart" matches with or without it. */
+/* Emoji keys are stored without U+FE0F (variation selector 16) and skin
+ * tones (U+1F3FB..U+1F3FF), and the tokenizer drops them too, so "thumbs
+ * up" matches with or without them. */
 static char *strip_fe0f(const char *s)
 {
 	GString *out = g_string_new(NULL);
@@ -700,6 +1018,11 @@ static char *strip_fe0f(const char *s)
 	for (const char *p = s; *p;) {
 		if (!strncmp(p, "\xef\xb8\x8f", 3)) {
 			p += 3;
+			continue;
+		}
+		if (!strncmp(p, "\xf0\x9f\x8f", 3) && (unsigned char)p[3] >= 0xbb &&
+		    (unsigned char)p[3] <= 0xbf) {
+			p += 4;
 			continue;
 		}
 		g_string_append_c(out, *p++);
@@ -724,9 +1047,9 @@ static float description_valence(struct builder *b, const char *desc)
 	return CLAMP(sum, -3.5f, 3.5f);
 }
 
-static const char *const src_names[8] = {
+static const char *const src_names[SRC_COUNT] = {
 	"lexicon", "idiom", "complaint", "sarcasm", "emoji", "emoticon",
-	"competitor", "punctuation",
+	"competitor", "punctuation", "trend", "complaint-context",
 };
 static const char *const mod_names[6] = {
 	"negated", "boosted", "dampened", "but-shifted", "capitalised",
@@ -735,7 +1058,7 @@ static const char *const mod_names[6] = {
 
 static void build_why(struct hark_sentiment_model *m)
 {
-	for (int src = 0; src < 8; src++) {
+	for (int src = 0; src < SRC_COUNT; src++) {
 		for (int mods = 0; mods < 64; mods++) {
 			GString *s = g_string_new(NULL);
 
@@ -748,7 +1071,7 @@ static void build_why(struct hark_sentiment_model *m)
 					g_string_append_c(s, ',');
 				g_string_append(s, mod_names[k]);
 			}
-			m->why[src | mods << 3] = g_string_free(s, FALSE);
+			m->why[src | mods << 4] = g_string_free(s, FALSE);
 		}
 	}
 }
@@ -822,6 +1145,36 @@ static struct hark_sentiment_model *model_build(void)
 		set_rule(&b, numbers[i], SF_NUMBER, NAN);
 	for (size_t i = 0; i < G_N_ELEMENTS(ordinals); i++)
 		set_rule(&b, ordinals[i], SF_ORDINAL, NAN);
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_up); i++)
+		entry(&b, intern(&b, trend_up[i]))->trend |= TR_UP;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_down); i++)
+		entry(&b, intern(&b, trend_down[i]))->trend |= TR_DOWN;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_bad); i++)
+		entry(&b, intern(&b, trend_bad[i]))->trend |= TR_BAD;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_good); i++)
+		entry(&b, intern(&b, trend_good[i]))->trend |= TR_GOOD;
+	for (size_t i = 0; i < G_N_ELEMENTS(resolution); i++)
+		entry(&b, intern(&b, resolution[i]))->trend |= TR_RESOLVED;
+	for (size_t i = 0; i < G_N_ELEMENTS(fixers); i++)
+		entry(&b, intern(&b, fixers[i]))->trend |= TR_FIXES | TR_RESOLVED;
+	for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+		entry(&b, intern(&b, wanted[i]))->trend |= TR_WANTED;
+	for (size_t i = 0; i < G_N_ELEMENTS(stuck); i++)
+		entry(&b, intern(&b, stuck[i]))->trend |= TR_STUCK;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_customer); i++)
+		entry(&b, intern(&b, sig_customer[i]))->trend |= TR_CUSTOMER;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_company); i++)
+		entry(&b, intern(&b, sig_company[i]))->trend |= TR_COMPANY;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_money); i++)
+		entry(&b, intern(&b, sig_money[i]))->trend |= TR_MONEY;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_persist); i++)
+		entry(&b, intern(&b, sig_persist[i]))->trend |= TR_PERSIST;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_time); i++)
+		entry(&b, intern(&b, sig_time[i]))->trend |= TR_TIME;
+	entry(&b, intern(&b, "your"))->trend |= TR_YOUR;
+	entry(&b, intern(&b, "ur"))->trend |= TR_YOUR;
+	for (size_t i = 0; i < G_N_ELEMENTS(askers); i++)
+		entry(&b, intern(&b, askers[i]))->trend |= TR_ASKS;
 	for (size_t i = 0; i < G_N_ELEMENTS(word_rules); i++)
 		set_rule(&b, word_rules[i].word, word_rules[i].flags,
 			 word_rules[i].valence);
@@ -885,6 +1238,9 @@ static struct hark_sentiment_model *model_build(void)
 	m->id.and = id_of(&b, "and");
 	m->id.to = id_of(&b, "to");
 	m->id.for_ = id_of(&b, "for");
+	m->id.no = id_of(&b, "no");
+	m->id.then = id_of(&b, "then");
+	m->id.or = id_of(&b, "or");
 
 	/* phrases, grouped by first word */
 	g_array_sort(b.phrases, phrase_cmp);

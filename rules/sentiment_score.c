@@ -60,10 +60,16 @@ struct tok {
 	uint8_t plen;         /* tokens the phrase covers */
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
+	uint8_t extra;        /* X_* */
+	uint16_t trend;       /* TR_* of the entry */
 	float v;
+	float own;            /* a rating's valence ("9/10") */
 };
 
+enum { X_ELONGATED = 1, X_RATING = 2 };
+
 struct toks {
+	const char *text;
 	struct tok *t;
 	uint32_t n, cap;
 	struct tok stack[TOK_STACK];
@@ -186,9 +192,11 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
+	uint16_t trend = 0;
 
 	if (e >= 0) {
 		flags |= lx->m->entries[e].flags;
+		trend = (uint16_t)lx->m->entries[e].trend;
 		/* a contrast word opens a clause of its own */
 		if (lx->m->entries[e].flags & (SF_BUT | SF_THOUGH))
 			lx->new_clause = true;
@@ -209,60 +217,104 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 		.start = start, .end = end, .e = e, .flags = flags,
 		.sent = lx->sent, .clause = lx->clause,
 		.bang = ts->bang, .quest = ts->quest, .phrase = -1,
+		.trend = trend,
 	};
 	return t;
 }
 
-/* Words: lower-case into KEY (ASCII fast path), look up, note caps. */
-static void lex_word(struct lexer *lx, size_t start, size_t end)
+/* "goooood", "sooo": squeeze runs of three or more letters to two, then
+ * to one, and look again. */
+static int32_t lookup_elongated(const struct hark_sentiment_model *m,
+				const char *key, size_t k, bool *elongated)
+{
+	char two[KEY_MAX], one[KEY_MAX];
+	size_t n2 = 0, n1 = 0;
+	bool run = false;
+	int32_t e;
+
+	for (size_t i = 2; i < k && !run; i++)
+		run = key[i] == key[i - 1] && key[i] == key[i - 2];
+	if (!run)
+		return -1;
+	run = false;
+	for (size_t i = 0; i < k; i++) {
+		size_t r = 1;
+
+		while (i + r < k && key[i + r] == key[i])
+			r++;
+		if (r >= 3)
+			run = true;
+		two[n2++] = key[i];
+		if (r >= 2)
+			two[n2++] = key[i];
+		one[n1++] = key[i];
+		i += r - 1;
+	}
+	if (!run)
+		return -1;
+	e = hark_lex_find(m, two, n2, hark_lex_hash(two, n2));
+	if (e < 0)
+		e = hark_lex_find(m, one, n1, hark_lex_hash(one, n1));
+	*elongated = e >= 0;
+	return e;
+}
+
+/* ASCII lower case and case bits: 1 upper, 2 lower, 4 not a digit. */
+static const uint8_t case_bits[128] = {
+#define U(c) [c] = 5, [c + 32] = 6
+	U('A'), U('B'), U('C'), U('D'), U('E'), U('F'), U('G'), U('H'), U('I'),
+	U('J'), U('K'), U('L'), U('M'), U('N'), U('O'), U('P'), U('Q'), U('R'),
+	U('S'), U('T'), U('U'), U('V'), U('W'), U('X'), U('Y'), U('Z'),
+#undef U
+	['\''] = 4, ['.'] = 4, [','] = 4,
+};
+
+/* A word from START: letters, digits, inner apostrophes, inner "." and
+ * digit-grouping ",".  Scans, lower-cases and hashes in one pass (ASCII
+ * fast path), looks the word up, notes caps; returns the end offset. */
+static size_t lex_word(struct lexer *lx, size_t start)
 {
 	const unsigned char *s = (const unsigned char *)lx->text;
+	const size_t len = lx->len;
 	char key[KEY_MAX] = {0};
-	size_t k = 0;
-	bool upper = false, lower = false, digits = true, fits = true;
-	bool ascii = true;
+	size_t k = 0, i = start;
+	unsigned bits = 0;
+	bool ascii = true, fits = true, elongated = false;
 	uint32_t flags = 0, h = 2166136261u; /* FNV-1a, as hark_lex_hash */
 	int32_t e = -1;
+	struct tok *t;
 
-	for (size_t i = start; i < end;) {
+	while (i < len) {
 		unsigned char c = s[i];
+		uint8_t cls = byte_class[c];
 
-		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z') {
-				upper = true;
-				c += 32;
-			} else if (c >= 'a' && c <= 'z') {
-				lower = true;
-			}
-			if (c < '0' || c > '9')
-				digits = false;
-			if (k < KEY_MAX) {
-				key[k++] = (char)c;
-				h = (h ^ c) * 16777619u;
-			} else {
-				fits = false;
-			}
-			i++;
-		} else {
+		if (cls == C_WORD) {
+			bits |= case_bits[c];
+			c |= (case_bits[c] & 1) << 5; /* lower */
+		} else if (cls == C_HIGH) {
 			gunichar u;
-			int n = utf8_decode(s + i, end - i, &u);
+			int n = utf8_decode(s + i, len - i, &u);
 			char buf[6];
 			int blen;
 
-			if (n == 0) { /* cannot happen: lexer checked */
-				i++;
-				continue;
-			}
-			digits = false;
-			ascii = false;
+			if (n == 0)
+				break;
 			if (is_apostrophe(u)) {
+				if (i + (size_t)n >= len || byte_class[s[i + n]] != C_WORD ||
+				    i == start)
+					break;
 				u = '\'';
+			} else if (!is_word_char(u)) {
+				break;
 			} else if (g_unichar_isupper(u)) {
-				upper = true;
+				bits |= 5;
 				u = g_unichar_tolower(u);
 			} else if (g_unichar_islower(u)) {
-				lower = true;
+				bits |= 6;
+			} else {
+				bits |= 4;
 			}
+			ascii = false;
 			blen = g_unichar_to_utf8(u, buf);
 			if (k + (size_t)blen <= KEY_MAX) {
 				memcpy(key + k, buf, (size_t)blen);
@@ -271,11 +323,28 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 				fits = false;
 			}
 			i += (size_t)n;
+			continue;
+		} else if ((cls == C_APOS || cls == C_STOP || cls == C_COMMA) &&
+			   i > start && i + 1 < len && byte_class[s[i + 1]] == C_WORD &&
+			   (cls != C_COMMA || (g_ascii_isdigit(s[i - 1]) &&
+					       g_ascii_isdigit(s[i + 1])))) {
+			bits |= 4;
+		} else {
+			break;
 		}
+		if (k < KEY_MAX) {
+			key[k++] = (char)c;
+			h = (h ^ c) * 16777619u;
+		} else {
+			fits = false;
+		}
+		i++;
 	}
 	if (fits)
 		e = hark_lex_find(lx->m, key, k, ascii ? h : hark_lex_hash(key, k));
-	if (digits) {
+	if (e < 0 && fits && ascii && k >= 4)
+		e = lookup_elongated(lx->m, key, k, &elongated);
+	if (!(bits & 4)) {
 		flags |= SF_NUMBER;
 	} else if (k >= 3 && k <= 6 && g_ascii_isdigit(key[0])) {
 		/* 3rd, 5th, 12th: an ordinal above second */
@@ -290,17 +359,38 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 		    !(d == 1 && (key[0] == '1' || key[0] == '2')))
 			flags |= SF_ORDINAL;
 	}
-	if (fits && k > 3 && !memcmp(key + k - 3, "n't", 3))
+	if (fits && k > 3 && key[k - 1] == 't' && key[k - 2] == '\'' && key[k - 3] == 'n')
 		flags |= SF_NEGATOR;
-	if (upper || lower) {
+	if (bits & 3) {
 		flags |= TF_HAS_CASE;
 		lx->ts->ncased++;
-		if (upper && !lower && k > 1) {
+		if ((bits & 3) == 1 && k > 1) {
 			flags |= TF_CAPS;
 			lx->ts->ncaps++;
 		}
 	}
-	emit(lx, (uint32_t)start, (uint32_t)end, e, flags);
+	t = emit(lx, (uint32_t)start, (uint32_t)i, e, flags);
+	if (elongated)
+		t->extra |= X_ELONGATED;
+	/* "9/10", "2/5": a rating */
+	if (!(bits & 4) && i + 1 < len && s[i] == '/' && g_ascii_isdigit(s[i + 1]) &&
+	    k <= 3) {
+		size_t j = i + 1;
+		unsigned num = 0, den = 0;
+
+		for (size_t d = 0; d < k; d++)
+			num = num * 10 + (unsigned)(key[d] - '0');
+		while (j < len && g_ascii_isdigit(s[j]) && j - i <= 3)
+			den = den * 10 + (unsigned)(s[j++] - '0');
+		if ((den == 5 || den == 10 || den == 100) && num <= den &&
+		    (j == len || byte_class[s[j]] != C_WORD)) {
+			t->extra |= X_RATING;
+			t->own = (float)(((double)num / den - 0.55) * 7.0);
+			t->end = (uint32_t)j;
+			i = j;
+		}
+	}
+	return i;
 }
 
 /* A run of non-word, non-space characters beyond ASCII: emoji, matched
@@ -320,7 +410,7 @@ static size_t lex_symbols(struct lexer *lx, size_t start)
 		if (n == 0 || u < 0x80 || is_word_char(u) ||
 		    g_unichar_isspace(u) || is_apostrophe(u))
 			break;
-		if (u == 0xfe0f) {
+		if (u == 0xfe0f || (u >= 0x1f3fb && u <= 0x1f3ff)) {
 			if (k)
 				ends[k - 1] = (uint32_t)(i + (size_t)n);
 			i += (size_t)n;
@@ -514,46 +604,9 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 		}
 		/* a word: letters, digits, inner apostrophes, inner . and , */
 		{
-			size_t start = i;
+			size_t end = lex_word(&lx, i);
 
-			while (i < len) {
-				unsigned char d = s[i];
-				uint8_t dc = byte_class[d];
-
-				if (dc == C_WORD) {
-					i++;
-				} else if (dc == C_HIGH) {
-					gunichar u;
-					int n = utf8_decode(s + i, len - i, &u);
-
-					if (n == 0)
-						break;
-					if (is_apostrophe(u)) {
-						if (i + (size_t)n < len &&
-						    byte_class[s[i + n]] == C_WORD)
-							i += (size_t)n;
-						else
-							break;
-					} else if (is_word_char(u)) {
-						i += (size_t)n;
-					} else {
-						break;
-					}
-				} else if ((dc == C_APOS || dc == C_STOP || dc == C_COMMA) &&
-					   i + 1 < len && byte_class[s[i + 1]] == C_WORD &&
-					   (dc == C_APOS || byte_class[s[i - 1]] == C_WORD) &&
-					   (dc != C_COMMA || (g_ascii_isdigit(s[i - 1]) &&
-							      g_ascii_isdigit(s[i + 1])))) {
-					i++;
-				} else {
-					break;
-				}
-			}
-			if (i == start) { /* lone apostrophe-like character */
-				i++;
-				continue;
-			}
-			lex_word(&lx, start, i);
+			i = end > i ? end : i + 1;
 		}
 	}
 }
@@ -721,10 +774,28 @@ static bool too_excess(const struct hark_sentiment_model *m, const struct tok *n
 		return false;
 	if (nx->e < 0)
 		return !(nx->flags & SF_NUMBER);
+	if (m->entries[nx->e].valence > 0 && !(nx->flags & (SF_PRAISE | SF_NEUTRAL)))
+		return true; /* "too strong", "too sweet" */
 	if (m->entries[nx->e].valence != 0 || (nx->flags & function))
 		return false;
 	return nx->e != m->id.the && nx->e != m->id.a && nx->e != m->id.an &&
 	       nx->e != m->id.and && nx->e != m->id.for_ && nx->e != m->id.to;
+}
+
+/* Does a lexicon valence word follow I within N tokens of its clause? */
+static bool next_valence_within(const struct hark_sentiment_model *m,
+				const struct toks *ts, uint32_t i, uint32_t n)
+{
+	for (uint32_t k = i + 1; k < ts->n && k <= i + n; k++) {
+		const struct tok *t = &ts->t[k];
+
+		if ((t->flags & TF_CLAUSE_START) || (ts->t[k - 1].flags & TF_COMMA_AFTER))
+			return false;
+		if (t->plen || (t->e >= 0 && m->entries[t->e].valence != 0 &&
+				!(t->flags & SF_NEUTRAL)))
+			return true;
+	}
+	return false;
 }
 
 /* A word's own valence, before the context rules. */
@@ -756,15 +827,34 @@ static float word_valence(const struct hark_sentiment_model *m,
 			*src = SRC_COMPETITOR;
 			return p->valence;
 		case PK_SILENT:
+		case PK_DURATION: /* decided by apply_context */
 			return 0;
 		case PK_SARCASM_IF_NEG:
-			break; /* the first word's own valence, for now */
+			/* sincere until proven otherwise: the first word's own
+			 * valence, or the phrase's praise ("exactly what I
+			 * needed") when the first word has none */
+			if (t->e < 0 || m->entries[t->e].valence == 0) {
+				*src = SRC_IDIOM;
+				return -p->valence;
+			}
+			break;
 		}
+	}
+	if (t->extra & X_RATING) {
+		*src = SRC_IDIOM;
+		return t->own;
 	}
 	if (t->e < 0)
 		return 0;
 	e = &m->entries[t->e];
 	nx = next_in_sentence(ts, i);
+	if (t->e == m->id.no && !(nx && !(t->flags & TF_COMMA_AFTER) &&
+				  (nx->e < 0 || m->entries[nx->e].valence != 0 ||
+				   nx->plen || (nx->flags & (SF_BOOST | SF_NEUTRAL)) ||
+				   next_valence_within(m, ts, i, 3)))) {
+		*src = SRC_LEXICON;
+		return -1.0f; /* "no fix", "No." */
+	}
 	if (f & SF_TOO) {
 		/* "too loud", "too small": excess is a complaint, unless the
 		 * next word has a valence to boost ("too good") */
@@ -782,13 +872,16 @@ static float word_valence(const struct hark_sentiment_model *m,
 	    m->entries[nx->e].valence != 0 &&
 	    !(m->entries[nx->e].flags & (SF_NEUTRAL | SF_BOOST)))
 		return 0;
+	if (i > 0 && (ts->t[i - 1].flags & SF_TOO) && !(f & TF_SENT_START) &&
+	    e->valence > 0 && !(f & (SF_PRAISE | SF_NEUTRAL)))
+		return 0; /* counted on "too" */
 	if (f & SF_LIKE) {
 		/* "like" is praise as a verb: after a subject or negator, or
 		 * opening a sentence; "looks like" is not */
 		const struct tok *pv = i ? &ts->t[i - 1] : NULL;
 
-		if (!(f & TF_SENT_START) &&
-		    !(pv && (pv->flags & (SF_SUBJECT | SF_NEGATOR))))
+		if ((f & TF_COMMA_AFTER) || (!(f & TF_SENT_START) &&
+		    !(pv && (pv->flags & (SF_SUBJECT | SF_NEGATOR)))))
 			return 0;
 	}
 	if (f & SF_EMOJI)
@@ -810,6 +903,22 @@ static void score_token(const struct hark_sentiment_model *m,
 	float v = word_valence(m, ts, i, &src);
 
 	t->v = 0;
+	/* "no refund": a wanted thing that is missing is a complaint, not a
+	 * negated one */
+	if (t->trend & TR_WANTED) {
+		for (uint32_t j = 1; j <= 3 && j <= i; j++) {
+			const struct tok *n = &ts->t[i - j];
+
+			if ((ts->t[i - j + 1].flags & TF_CLAUSE_START) || n->consumed || n->plen)
+				break;
+			if (n->flags & SF_NEGATOR) {
+				t->v = -1.5f;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+				return;
+			}
+		}
+	}
 	if (v == 0)
 		return;
 	if (t->flags & (SF_EMOJI | SF_EMOTICON)) {
@@ -822,6 +931,10 @@ static void score_token(const struct hark_sentiment_model *m,
 	if (cap_diff && (t->flags & TF_CAPS)) {
 		v += signf(v) * C_INCR;
 		mods |= MOD_CAPS;
+	}
+	if (t->extra & X_ELONGATED) { /* "goooood" */
+		v += signf(v) * 0.293f;
+		mods |= MOD_BOOSTED;
 	}
 	/* boosters and dampeners in the three words before */
 	for (uint32_t j = 1; j <= BOOST_WINDOW && j <= i; j++) {
@@ -848,13 +961,18 @@ static void score_token(const struct hark_sentiment_model *m,
 		mods |= (scalar > 0) == (v > 0) ? MOD_BOOSTED : MOD_DAMPENED;
 		v += scalar;
 	}
-	/* negation: up to four words back within the clause */
+	/* negation: up to four words back within the clause, not past "and"
+	 * or "or", and not into a phrase that holds its own negator */
 	for (uint32_t j = 1; j <= NEG_WINDOW && j <= i; j++) {
 		const struct tok *n = &ts->t[i - j];
 
+		if (t->plen && (t->flags & SF_NEGATOR))
+			break;
 		if (ts->t[i - j + 1].flags & TF_CLAUSE_START)
 			break;
 		if (n->flags & TF_COMMA_AFTER)
+			break;
+		if (n->e == m->id.and || n->e == m->id.or || n->e == m->id.then)
 			break;
 		if (n->consumed || n->plen)
 			continue;
@@ -908,18 +1026,103 @@ static uint32_t sentence_begin(const struct toks *ts, uint32_t i)
 	return i;
 }
 
+/* "unemployment fell", "a rise in visitors", "growth slowed": a direction
+ * word and the thing it moves, within six tokens in the clause, make good
+ * or bad news whatever their own valences say. */
+static void apply_trends(struct toks *ts)
+{
+	for (uint32_t i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		uint32_t lo = i > 6 ? i - 6 : 0, hi = MIN(i + 6, ts->n - 1);
+		int32_t best = -1;
+		uint32_t dist = UINT32_MAX;
+
+		if (!(t->trend & (TR_UP | TR_DOWN)) || t->consumed || t->plen)
+			continue;
+		for (uint32_t k = lo; k <= hi; k++) {
+			const struct tok *n = &ts->t[k];
+			uint32_t d = k > i ? k - i : i - k;
+
+			if (k == i || !(n->trend & (TR_BAD | TR_GOOD)) ||
+			    n->clause != t->clause || n->consumed)
+				continue;
+			if (d < dist) {
+				dist = d;
+				best = (int32_t)k;
+			}
+		}
+		if (best < 0)
+			continue;
+		{
+			struct tok *n = &ts->t[best];
+			bool good = (t->trend & TR_UP) ? (n->trend & TR_GOOD) : (n->trend & TR_BAD);
+
+			t->v = good ? 1.5f : -1.5f;
+			t->src = SRC_TREND;
+			t->mods = 0;
+			n->v = 0;
+			/* other direction words of the clause say the same */
+			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++)
+				if (ts->t[k].trend & (TR_UP | TR_DOWN))
+					ts->t[k].v = 0, ts->t[k].trend = 0;
+			n->trend = 0;
+		}
+	}
+}
+
+/* Questions that ask for something ("Can anyone recommend a good
+ * plumber?") are not praise: their positive valences count a third. */
+static void dampen_questions(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	(void)m;
+	for (uint32_t b = 0; b < ts->n;) {
+		uint32_t e = sentence_end(ts, b);
+		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+		const struct tok *first = &ts->t[b];
+
+		if (q_after > ts->t[e - 1].quest && (first->trend & TR_ASKS)) {
+			for (uint32_t k = b; k < e; k++) {
+				if (ts->t[k].v > 0 && ts->t[k].src != SRC_EMOJI &&
+				    ts->t[k].src != SRC_EMOTICON)
+					ts->t[k].v *= 0.3f;
+			}
+		}
+		b = e;
+	}
+}
+
 static void apply_context(const struct hark_sentiment_model *m,
 			  struct toks *ts, bool spans)
 {
-	bool complaint = false, bad_before;
+	bool complaint = false, resolved = false, bad_before;
 	float pos = 0, neg = 0;
+
+	apply_trends(ts);
+	dampen_questions(m, ts);
+	/* "fixed the crash": a problem someone fixed is no complaint */
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+
+		if (!(t->trend & TR_FIXES) || t->consumed || (t->mods & MOD_NEGATED))
+			continue;
+		for (uint32_t k = i + 1; k < ts->n && k <= i + 3; k++) {
+			if (ts->t[k].clause != t->clause)
+				break;
+			if (ts->t[k].v < 0)
+				ts->t[k].v = 0;
+		}
+	}
 
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
+		/* a complaint: hark's complaint words and phrases, sarcasm,
+		 * competitors; plain negative words count through the net */
 		if (t->v < 0 && (t->src == SRC_COMPLAINT || t->src == SRC_SARCASM ||
 				 t->src == SRC_COMPETITOR))
 			complaint = true;
+		if ((t->trend & TR_RESOLVED) && t->v >= 0 && !(t->mods & MOD_NEGATED))
+			resolved = true;
 		if (t->flags & SF_POLITE && !t->plen)
 			continue;
 		if (t->v > 0)
@@ -933,14 +1136,27 @@ static void apply_context(const struct hark_sentiment_model *m,
 		uint32_t e = sentence_end(ts, b);
 		bool bad = false;
 
-		for (uint32_t k = b; k < e; k++)
+		bool waits = false;
+
+		for (uint32_t k = b; k < e; k++) {
 			if (is_bad(&ts->t[k]))
 				bad = true;
+			if (ts->t[k].trend & TR_STUCK)
+				waits = true;
+		}
 		for (uint32_t k = b; k < e; k++) {
 			struct tok *t = &ts->t[k];
 
+			/* "for five days" is a wait when something is stuck */
+			if (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_DURATION &&
+			    (bad || waits)) {
+				t->v = m->phrases[t->phrase].valence;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+			}
+
 			if ((t->flags & SF_POLITE) && !t->plen && t->v > 0 &&
-			    (complaint || pos + neg < 0))
+			    (complaint || pos + neg < 0) && !resolved)
 				t->v = 0;
 			if ((t->flags & SF_CONTEXT) && !t->consumed && !t->plen &&
 			    t->v == 0 && bad) {
@@ -993,12 +1209,19 @@ static void apply_context(const struct hark_sentiment_model *m,
 					continue;
 				rest = net(ts, i + 1, sentence_end(ts, i));
 			} else {
+				/* "Wonderful." alone: after or before bad news */
 				uint32_t e = sentence_end(ts, i);
 
 				rest = e < ts->n ? net(ts, e, sentence_end(ts, e)) : 0;
 				if (e < ts->n && (ts->t[e].e == m->id.another ||
 						  ts->t[e].e == m->id.yet))
 					rest = -1;
+				if (b > 0) {
+					uint32_t pb = sentence_begin(ts, b - 1);
+
+					if (b - pb <= 64 && net(ts, pb, b) < 0)
+						rest = -1;
+				}
 			}
 			if (rest < 0) {
 				t->v = -t->v * 0.74f;
@@ -1042,6 +1265,73 @@ static void apply_context(const struct hark_sentiment_model *m,
 			}
 		}
 	}
+}
+
+/* A complaint that names no feeling ("@insureco 6 weeks and my claim is
+ * still under review"): when a text without praise shows two or more
+ * kinds of complaint signal - addressed to the company, a customer thing
+ * (order, bill), company staff or systems, money, persistence (still,
+ * again), a duration, a negator - one of them carries -1.0 (two kinds),
+ * -1.5 (three) or -2.0 (more).  Plain questions are left alone. */
+static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	enum { K_ADDR = 1, K_CUST = 2, K_COMP = 4, K_MONEY = 8, K_PERSIST = 16,
+	       K_TIME = 32, K_NEG = 64 };
+	unsigned kinds = 0, n = 0;
+	float pos = 0;
+	int32_t holder = -1;
+	bool plain_questions = true;
+
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+		uint32_t tr = t->trend;
+
+		if (t->v > 0 && !(t->flags & SF_POLITE))
+			pos += t->v;
+		/* a sentence that is not a plain question */
+		if (t->flags & TF_SENT_START) {
+			uint32_t e = sentence_end(ts, i);
+			uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+
+			if (!(q_after > ts->t[e - 1].quest && (t->trend & TR_ASKS)))
+				plain_questions = false;
+		}
+		if (t->consumed || (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_SILENT))
+			continue; /* "do not reply": no signal */
+		if (i == 0 && ts->text[t->start] == '@')
+			kinds |= K_ADDR;
+		if (tr & TR_YOUR) {
+			for (uint32_t k = i + 1; k < ts->n && k <= i + 2; k++)
+				if (ts->t[k].trend & (TR_CUSTOMER | TR_COMPANY))
+					kinds |= K_ADDR;
+		}
+		if (tr & TR_CUSTOMER)
+			kinds |= K_CUST;
+		if (tr & TR_COMPANY)
+			kinds |= K_COMP;
+		if (tr & TR_MONEY)
+			kinds |= K_MONEY;
+		if (tr & TR_PERSIST)
+			kinds |= K_PERSIST;
+		if ((tr & TR_TIME) && i > 0 &&
+		    ((ts->t[i - 1].flags & SF_NUMBER) || ts->t[i - 1].e == m->id.a ||
+		     ts->t[i - 1].e == m->id.an || ts->t[i - 1].e == m->id.for_))
+			kinds |= K_TIME;
+		if (t->flags & SF_NEGATOR)
+			kinds |= K_NEG;
+		if (holder < 0 && t->v == 0 && !t->consumed &&
+		    (tr & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST | TR_TIME)))
+			holder = (int32_t)i;
+	}
+	if (plain_questions && !(kinds & K_NEG))
+		return;
+	for (unsigned k = kinds; k; k &= k - 1)
+		n++;
+	if (n < 2 || pos >= 1.0f || holder < 0)
+		return;
+	ts->t[holder].v = n == 2 ? -1.0f : n == 3 ? -1.5f : -2.0f;
+	ts->t[holder].src = SRC_FRAME;
+	ts->t[holder].mods = 0;
 }
 
 /* Contrast: "but"/"however" halve the valence before them in the sentence
@@ -1209,7 +1499,7 @@ static void total(const struct hark_sentiment_model *m, const char *text,
 			neu += 1;
 		if (want_cues && v != 0)
 			add_cue(out, text + t->start, t->end - t->start, v,
-				m->why[t->src | t->mods << 3]);
+				m->why[t->src | t->mods << 4]);
 	}
 	if (!scoped) {
 		bang = ts->bang;
@@ -1267,6 +1557,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	bool cap_diff, scoped = nspans > 0;
 
 	memset(out, 0, sizeof(*out));
+	ts.text = text;
 	ts.t = ts.stack;
 	ts.n = 0;
 	ts.cap = TOK_STACK;
@@ -1297,6 +1588,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 			if (ts.t[i].flags & TF_SCOPE)
 				scoped = true;
 	}
+	apply_frame(m, &ts);
 	if (!scoped)
 		apply_contrast(m, &ts);
 	total(m, text, &ts, scoped, want_cues, out);

@@ -9,6 +9,9 @@
 
 #include <glib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ASCII: 0 separates words, else the lower-case byte. */
 static const unsigned char ascii_fold[128] = {
@@ -178,6 +181,8 @@ void tokens_free(struct tokens *t)
 {
 	g_free(t->v);
 	g_free(t->buf);
+	g_free(t->mask);
+	g_free(t->hi);
 	memset(t, 0, sizeof *t);
 }
 
@@ -289,102 +294,227 @@ static void push_slow(struct tokens *t, const char *s, size_t start,
 	g_free(nfc);
 }
 
+/* One step of the slow path at byte I: skips a separator, or pushes a
+ * single-character word or a word with non-ASCII characters.  Returns
+ * the next position. */
+static size_t slow_step(struct tokens *t, const char *s, size_t len, size_t i,
+			unsigned field)
+{
+	size_t start = i, last = i, cl;
+	gunichar u = decode(s, len, i, &cl);
+	enum cclass cc = u == (gunichar)-1 ? C_SEP : classify(u);
+
+	if (cc == C_SEP || cc == C_MARK || cc == C_IGNORE)
+		return i + cl;
+	if (cc == C_SINGLE) {
+		size_t end = i + cl;
+		/* Marks and variation selectors go with it. */
+		while (end < len) {
+			size_t l2;
+			gunichar u2 = decode(s, len, end, &l2);
+			enum cclass c2 = u2 == (gunichar)-1 ? C_SEP : classify(u2);
+			if (c2 != C_MARK && c2 != C_IGNORE)
+				break;
+			end += l2;
+		}
+		push_slow(t, s, start, end, field);
+		return end;
+	}
+	/* A word: letters, digits, marks, ignorables. */
+	while (i < len) {
+		u = decode(s, len, i, &cl);
+		cc = u == (gunichar)-1 ? C_SEP : classify(u);
+		if (cc == C_WORD || cc == C_MARK) {
+			i += cl;
+			last = i;
+		} else if (cc == C_IGNORE) {
+			i += cl;
+		} else {
+			break;
+		}
+	}
+	push_slow(t, s, start, last, field);
+	return i;
+}
+
+/* Hash of N folded bytes at P, as hash_bytes(), with 8-byte loads (P has
+ * at least 8 readable bytes past any word: see tokenize()). */
+static inline uint64_t hash_loaded(const char *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t h = HASH_SEED, w = 0;
+	size_t r = n;
+
+	while (r >= 8) {
+		memcpy(&w, p, 8);
+		h = hash_step(h, w);
+		p += 8;
+		r -= 8;
+	}
+	w = 0;
+	if (r) {
+		memcpy(&w, p, 8);
+		w &= (1ULL << (8 * r)) - 1;
+	}
+	return hash_final(h, w, n);
+#else
+	return hash_bytes(p, n);
+#endif
+}
+
+/* Lower-cases 64 bytes of IN (ASCII letters only) into OUT; returns the
+ * bit mask of word candidates (ASCII letters, digits, '_' and every
+ * non-ASCII byte) and sets *HI to the mask of non-ASCII bytes. */
+static inline uint64_t scan64(const unsigned char *in, char *out, uint64_t *hi)
+{
+#ifdef __SSE2__
+	uint64_t m = 0, h = 0;
+
+	for (int j = 0; j < 64; j += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(in + j));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+					   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+		__m128i lo = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+					      _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+		__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+					      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+		__m128i us = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+		uint64_t w = (uint32_t)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(alpha, digit), us));
+		uint64_t x = (uint32_t)_mm_movemask_epi8(v);
+
+		_mm_storeu_si128((__m128i *)(out + j), lo);
+		m |= (w | x) << j;
+		h |= x << j;
+	}
+	*hi = h;
+	return m;
+#else
+	uint64_t m = 0, h = 0;
+
+	for (int j = 0; j < 64; j++) {
+		unsigned char c = in[j];
+		uint64_t x = c >> 7;
+		unsigned char f = x ? 0 : ascii_fold[c];
+
+		out[j] = f ? (char)f : (char)c;
+		m |= ((uint64_t)(f != 0) | x) << j;
+		h |= x << j;
+	}
+	*hi = h;
+	return m;
+#endif
+}
+
+static inline bool bits_any(const uint64_t *m, size_t from, size_t to)
+{
+	for (size_t i = from; i < to;) {
+		uint64_t w = m[i >> 6] >> (i & 63);
+		size_t n = MIN(64 - (i & 63), to - i);
+
+		if (n < 64)
+			w &= (1ULL << n) - 1;
+		if (w)
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+static inline void push_fast(struct tokens *t, size_t off, size_t start,
+			     size_t end, unsigned field)
+{
+	struct tok *k = tok_push(t);
+
+	k->off = k->cf_off = (uint32_t)off;
+	k->len = k->cf_len = (uint32_t)(end - start);
+	k->hash = k->cf_hash = hash_loaded(t->buf + off, end - start);
+	k->start = (uint32_t)start;
+	k->end = (uint32_t)end;
+	k->field = (uint8_t)field;
+	k->differs = 0;
+}
+
+/* The fast path: the field is lower-cased (ASCII letters) into buf in
+ * one pass that also builds bit masks of word candidates and non-ASCII
+ * bytes; words are then found with bit scans, and a word that is pure
+ * ASCII is hashed straight from the lower-cased copy.  Runs with
+ * non-ASCII bytes go through slow_step(). */
 void tokenize(struct tokens *t, const char *s, size_t len, unsigned field)
 {
-	size_t i = 0;
+	size_t base, nw, i;
 
 	/* Offsets are 32-bit: longer text is cut (feeds cap fields far
 	 * below this). */
-	if (len > UINT32_MAX / 2)
-		len = UINT32_MAX / 2;
+	if (len > UINT32_MAX / 4)
+		len = UINT32_MAX / 4;
+	nw = (len + 63) / 64;
+	if (nw > t->mcap) {
+		t->mcap = MAX(nw, 64);
+		t->mask = g_renew(uint64_t, t->mask, t->mcap);
+		t->hi = g_renew(uint64_t, t->hi, t->mcap);
+	}
+	/* 64 bytes of slack: scan64() writes whole blocks, and hash_loaded()
+	 * reads up to 8 bytes past a word. */
+	buf_reserve(t, len + 64 + 16);
+	base = t->blen;
+	for (i = 0; i + 64 <= len; i += 64)
+		t->mask[i >> 6] = scan64((const unsigned char *)s + i, t->buf + base + i,
+					 &t->hi[i >> 6]);
+	if (i < len) {
+		unsigned char tail[64] = {0};
+
+		memcpy(tail, s + i, len - i);
+		t->mask[i >> 6] = scan64(tail, t->buf + base + i, &t->hi[i >> 6]);
+	}
+	memset(t->buf + base + len, 0, 16);
+	t->blen = base + len + 16;
+	/* Room for the usual number of words up front (tok_push() still
+	 * checks: "a©a©" has more). */
+	if (t->n + len / 2 + 1 > t->cap) {
+		t->cap = MAX(t->cap * 2, t->n + len / 2 + 1);
+		t->v = g_realloc_n(t->v, t->cap, sizeof *t->v);
+	}
+
+	i = 0;
 	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
+		size_t wi = i >> 6, start, end, na;
+		uint64_t m = t->mask[wi] & (~0ULL << (i & 63)), z;
 
-		if (c < 0x80) {
-			size_t start = i;
-			uint32_t off;
-			uint64_t h = HASH_INIT;
-			struct tok *k;
-
-			if (!ascii_fold[c]) {
-				i++;
-				continue;
-			}
-			buf_reserve(t, len - i);
-			off = (uint32_t)t->blen;
-			do {
-				unsigned char l = ascii_fold[c];
-				t->buf[t->blen++] = (char)l;
-				h = (h ^ l) * HASH_PRIME;
-				if (++i == len)
-					break;
-				c = (unsigned char)s[i];
-			} while (c < 0x80 && ascii_fold[c]);
-			if (i < len && c >= 0x80) {
-				size_t cl;
-				gunichar u = decode(s, len, i, &cl);
-				enum cclass cc = u == (gunichar)-1 ? C_SEP : classify(u);
-
-				if (cc == C_WORD || cc == C_MARK || cc == C_IGNORE) {
-					/* The word goes on beyond ASCII. */
-					t->blen = off;
-					i = start;
-					goto slow;
-				}
-			}
-			k = tok_push(t);
-			k->off = off;
-			k->len = (uint32_t)(t->blen - off);
-			k->hash = h;
-			k->cf_off = off;
-			k->cf_len = k->len;
-			k->cf_hash = h;
-			k->start = (uint32_t)start;
-			k->end = (uint32_t)i;
-			k->field = (uint8_t)field;
-			k->differs = 0;
+		while (!m) {
+			if (++wi >= nw)
+				return;
+			m = t->mask[wi];
+		}
+		start = (wi << 6) + (size_t)__builtin_ctzll(m);
+		if (start >= len)
+			return;
+		z = ~t->mask[wi] & (~0ULL << (start & 63));
+		while (!z && ++wi < nw)
+			z = ~t->mask[wi];
+		end = z ? MIN(len, (wi << 6) + (size_t)__builtin_ctzll(z)) : len;
+		if (!bits_any(t->hi, start, end)) {
+			push_fast(t, base + start, start, end, field);
+			i = end;
 			continue;
 		}
-slow:
-		{
-			size_t start = i, last = i, cl;
-			gunichar u = decode(s, len, i, &cl);
+		/* Some non-ASCII bytes: an ASCII prefix ending at a separator
+		 * (curly quote, dash, emoji) is still a plain word. */
+		na = start;
+		while (!((unsigned char)s[na] & 0x80))
+			na++;
+		if (na > start) {
+			size_t cl;
+			gunichar u = decode(s, len, na, &cl);
 			enum cclass cc = u == (gunichar)-1 ? C_SEP : classify(u);
 
-			if (cc == C_SEP || cc == C_MARK || cc == C_IGNORE) {
-				i += cl;
+			if (cc == C_SEP || cc == C_SINGLE) {
+				push_fast(t, base + start, start, na, field);
+				i = na;
 				continue;
 			}
-			if (cc == C_SINGLE) {
-				size_t end = i + cl;
-				/* Marks and variation selectors go with it. */
-				while (end < len) {
-					size_t l2;
-					gunichar u2 = decode(s, len, end, &l2);
-					enum cclass c2 = u2 == (gunichar)-1 ? C_SEP
-									    : classify(u2);
-					if (c2 != C_MARK && c2 != C_IGNORE)
-						break;
-					end += l2;
-				}
-				push_slow(t, s, start, end, field);
-				i = end;
-				continue;
-			}
-			/* A word: letters, digits, marks, ignorables. */
-			while (i < len) {
-				u = decode(s, len, i, &cl);
-				cc = u == (gunichar)-1 ? C_SEP : classify(u);
-				if (cc == C_WORD || cc == C_MARK) {
-					i += cl;
-					last = i;
-				} else if (cc == C_IGNORE) {
-					i += cl;
-				} else {
-					break;
-				}
-			}
-			push_slow(t, s, start, last, field);
 		}
+		i = slow_step(t, s, len, start, field);
 	}
 }

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct tok {
 	uint64_t hash;       /* of the accent-folded form */
@@ -39,6 +40,9 @@ struct tokens {
 	size_t n, cap;
 	char *buf;           /* folded forms, not NUL-separated */
 	size_t blen, bcap;
+	uint64_t *mask;      /* per field: word-candidate bytes, 1 bit each */
+	uint64_t *hi;        /* per field: non-ASCII bytes */
+	size_t mcap;         /* 64-bit words in mask and hi */
 };
 
 void tokens_init(struct tokens *t);
@@ -60,17 +64,41 @@ static inline const char *tok_text(const struct tokens *t, const struct tok *k,
 	return t->buf + k->cf_off;
 }
 
-/* FNV-1a, 64 bits. */
-#define HASH_INIT 0xcbf29ce484222325ULL
-#define HASH_PRIME 0x100000001b3ULL
+/* Hash of a folded word.  Bytes are packed little-end first into 64-bit
+ * words and each full word is mixed in: the tokeniser computes the same
+ * value in its byte loop with shifts only, no loads of what it just
+ * stored and no multiply per byte. */
+#define HASH_SEED 0x9e3779b97f4a7c15ULL
+
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 29);
+}
+
+/* One multiply: the filter takes the top bits, which see every input
+ * bit, and the fold brings them down for the table's low bits. */
+static inline uint64_t hash_final(uint64_t h, uint64_t w, size_t len)
+{
+	h = (h ^ w ^ ((uint64_t)len << 56)) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
 
 static inline uint64_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = HASH_INIT;
+	uint64_t h = HASH_SEED, w = 0;
+	unsigned sh = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * HASH_PRIME;
-	return h;
+	for (size_t i = 0; i < len; i++) {
+		w |= (uint64_t)(unsigned char)s[i] << sh;
+		sh += 8;
+		if (sh == 64) {
+			h = hash_step(h, w);
+			w = 0;
+			sh = 0;
+		}
+	}
+	return hash_final(h, w, len);
 }
 
 /* Key of two adjacent words. */

@@ -1,7 +1,10 @@
 /* config.h - hark.conf, a GKeyFile-format file, read into typed structs.
  *
- *     [hark]          database=, interval=, retention=, hit_retention=
- *     [feed NAME]     url=, interval=, tags=, identity=
+ *     [hark]          database=, interval=, retention=, hit_retention=,
+ *                     polling keys (below)
+ *     [feed NAME]     url=, interval= (duration or "auto"), tags=,
+ *                     interval_min=, interval_max=, headers=, username=,
+ *                     password=, tls_verify=, silent_after=, identity=
  *     [rule NAME]     query=, alert=, on_update=, ...
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
@@ -32,6 +35,16 @@ struct hark_feed_conf {
 	GPtrArray *tags;       /* of char*, never NULL */
 	char *identity;        /* "guid", "link", "content", or NULL: auto */
 	int line;              /* line of the [feed NAME] header */
+	/* interval = auto: adapt to the feed's posting rate, within
+	 * [interval_min, interval_max]; interval is then the starting value. */
+	bool interval_auto;
+	int64_t interval_min;  /* default 5m */
+	int64_t interval_max;  /* default 1d */
+	GPtrArray *headers;    /* of "Name: value" (';'-separated), never NULL */
+	char *username;        /* HTTP basic auth, or NULL; never logged */
+	char *password;
+	bool tls_verify;       /* default true; false warns */
+	int64_t silent_after;  /* 0: from the posting rate */
 };
 
 struct hark_rule_conf {
@@ -61,6 +74,18 @@ struct hark_config {
 	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */
+
+	/* Polling ([hark] keys). */
+	int64_t max_transfers;     /* in flight, all hosts; default 32 */
+	int64_t max_per_host;      /* in flight per host; default 2 */
+	int64_t connect_timeout;   /* seconds; default 15 */
+	int64_t timeout;           /* whole transfer, seconds; default 60 */
+	int64_t low_speed_time;    /* under 100 B/s this long = stalled; 30 */
+	int64_t max_size;          /* bytes after decompression; 16 MiB */
+	int64_t backoff_max;       /* cap of the failure backoff; 12h */
+	int64_t unconditional_every; /* every Nth poll ignores validators; 24 */
+	int64_t broken_after;      /* failing this long raises an alert; 1d */
+	GPtrArray *health_alert;   /* channels for feed health alerts; stdout */
 };
 
 /* $XDG_CONFIG_HOME/hark/hark.conf.  Caller frees with g_free(). */

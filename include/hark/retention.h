@@ -10,16 +10,18 @@
 #ifndef HARK_RETENTION_H
 #define HARK_RETENTION_H
 
-#include "hark/config.h"
 #include "hark/store.h"
 
 #include <stdint.h>
 
 #define HARK_PRUNE_BATCH 500
+#define HARK_PRUNE_BUDGET_MS 100
 
-/* Prunes in batches until nothing is left to prune or BUDGET_MS has
- * passed.  Returns the number of rows deleted; errors are logged. */
-unsigned hark_retention_run(struct hark_store *st, const struct hark_config *cfg,
-			    int64_t now, int budget_ms);
+/* Prunes items last seen more than RETENTION seconds before NOW and hits
+ * older than HIT_RETENTION, in batches, until nothing is left to prune or
+ * BUDGET_MS has passed.  Returns the number of rows deleted; errors are
+ * logged. */
+unsigned hark_retention_run(struct hark_store *st, int64_t retention,
+			    int64_t hit_retention, int64_t now, int budget_ms);
 
 #endif

@@ -34,6 +34,10 @@ bmb=$((bytes / 1024 / 1024))
 
 read -r hb hitems hs < <("$BUILD/tests/bench/bench_parse" "$WORK/list" "$bmb")
 read -r fb felems fs < <("$BUILD/tests/bench/sax_floor" "$WORK/list" "$bmb")
+# Breakdown: hark without the clean-text step (markup kept, as --html), and
+# the clean-text step alone over every title, summary and content.
+read -r kb kitems ks < <(BENCH_KEEP_HTML=1 "$BUILD/tests/bench/bench_parse" "$WORK/list" "$bmb")
+step=$(BENCH_HTML_STEP=1 "$BUILD/tests/bench/bench_parse" "$WORK/list" 1 2>&1 >/dev/null)
 # CPU seconds (user+sys), not wall time: the machine is shared.
 TIMEFORMAT='%U %S'
 ts=$( { time sfeed < "$WORK/all.xml" > "$WORK/sfeed.tsv"; } 2>&1 )
@@ -41,7 +45,7 @@ s0=0
 s1=$(echo "$ts" | awk '{print $1 + $2}')
 sitems=$(wc -l < "$WORK/sfeed.tsv")
 
-awk -v n="$nfiles" -v hb="$hb" -v hi="$hitems" -v hs="$hs" -v fb="$fb" -v fs="$fs" \
+awk -v n="$nfiles" -v kb="$kb" -v ks="$ks" -v hb="$hb" -v hi="$hitems" -v hs="$hs" -v fb="$fb" -v fs="$fs" \
     -v sb="$bytes" -v si="$sitems" -v s0="$s0" -v s1="$s1" 'BEGIN {
     ss = s1 - s0
     hm = hb / 1048576 / hs; fm = fb / 1048576 / fs; sm = sb / 1048576 / ss
@@ -51,4 +55,6 @@ awk -v n="$nfiles" -v hb="$hb" -v hi="$hitems" -v hs="$hs" -v fb="$fb" -v fs="$f
     printf "%-7s %9.1f %12.0f %12.2f\n", "sfeed", sm, si / ss, ss
     printf "%-7s %9.1f %12s %12.2f\n", "floor", fm, "-", fs
     printf "hark/sfeed MB/s: %.2f   hark/floor MB/s: %.2f\n", hm / sm, hm / fm
+    printf "breakdown: hark without clean text (--html): %.1f MB/s (%.2f of floor)\n", kb / 1048576 / ks, (kb / ks) / (fb / fs)
 }'
+echo "breakdown: $step"

@@ -45,8 +45,34 @@ check "hint 3" "    hint: write NEAR/5 for 'within 5 words' (ONEAR/5: in this or
 check "caret 4" "                  ^" "$(printf '%s\n' "$err" | sed -n 15p)"
 check "error count" 4 "$(printf '%s\n' "$err" | grep -c ': error: ')"
 
-echo "x" | "$HARK" match -c "$D/hark.conf" http://example.com/feed 2>/dev/null
-check "URL refused" 1 $?
+# A feed document, parsed: one hit (the other item is a giveaway).
+out=$("$HARK" match -c "$D/hark.conf" --rule refunds --json "$D/feed.xml")
+check "feed status" 0 $?
+check "feed hits" 1 "$(printf '%s\n' "$out" | grep -c .)"
+check "feed hit spans" '"spans":[{"field":"text","start":3,"end":7,"text":"Acme"},{"field":"text","start":23,"end":29,"text":"refund"}]}' "$(printf '%s\n' "$out" | grep -o '"spans":.*')"
+
+# 'hark parse' output: the feed line is skipped, items are matched.
+out=$("$HARK" parse "$D/feed.xml" | "$HARK" match -c "$D/hark.conf" --json -)
+check "parse pipe hits" 1 "$(printf '%s\n' "$out" | grep -c '"rule":"refunds"')"
+
+# A URL is fetched: nothing listens on port 9, a runtime failure.
+"$HARK" match -c "$D/hark.conf" http://127.0.0.1:9/feed 2>/dev/null
+check "URL fetch failure" 2 $?
+
+# The examples of man/hark-query.md compile, and do what it says.
+"$HARK" check -c "$D/../examples.conf" > /dev/null
+check "man page examples" 0 $?
+out=$(printf '%s\n' '{"title":"Acme is down","content":"again"}' \
+	'{"title":"x","content":"アクメの新しいルーター発売"}' |
+	"$HARK" match -c "$D/../examples.conf" --json - | sed -E 's/"sentiment":-?[0-9.e-]+,//')
+check "examples: outage" '{"rule":"outage","id":null,"title":"Acme is down","link":"","feed":null,"spans":[{"field":"title","start":0,"end":12,"text":"Acme is down"}]}' "$(printf '%s\n' "$out" | sed -n 1p)"
+check "examples: CJK" '"spans":[{"field":"text","start":0,"end":9,"text":"アクメ"},{"field":"text","start":33,"end":39,"text":"発売"}]}' "$(printf '%s\n' "$out" | sed -n 2p | grep -o '"spans":.*')"
+
+# hark check reports every error of every rule.
+err=$("$HARK" check -c "$D/bad.conf" 2>&1)
+check "hark check status" 1 $?
+check "hark check errors" 4 "$(printf '%s\n' "$err" | grep -c ': error: ')"
+check "hark check carets" 4 "$(printf '%s\n' "$err" | grep -c '^ *\^')"
 
 [ $fails -eq 0 ] && echo "all match checks passed"
 exit $((fails > 0))

@@ -4,7 +4,7 @@
  *
  * The thresholds sit a little under what the scorer reaches today, so a
  * rule change that costs accuracy fails here.  For comparison, npm's
- * vader-sentiment reaches 0.64 / 0.53 / 0.72 / 0.48 and 35% recall on the
+ * vader-sentiment reaches 0.57 / 0.59 / 0.77 / 0.50 and 39% recall on the
  * same file (tests/bench/sentiment.sh prints both).
  */
 #include "hark/sentiment.h"
@@ -23,9 +23,9 @@ static const struct {
 	const char *category;
 	double min_r;
 } thresholds[] = {
-	{"social", 0.85}, {"product", 0.85}, {"news", 0.75}, {"support", 0.85},
+	{"social", 0.85}, {"product", 0.88}, {"news", 0.83}, {"support", 0.85},
 };
-#define MIN_COMPLAINT_RECALL 0.90
+#define MIN_COMPLAINT_RECALL 0.93
 #define COMPLAINT_THRESHOLD -0.05 /* compound below this flags a complaint */
 
 static double pearson(const GArray *x, const GArray *y)

@@ -63,6 +63,40 @@ static const char *const schema_v1 =
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);"
 	"PRAGMA user_version = 1;";
 
+/* The step to schema 2 (the fetch branch's polling engine), verbatim, for
+ * a file written by a hark of that version. */
+static const char *const schema_v2_step =
+	"ALTER TABLE feeds ADD COLUMN conf_url TEXT;"
+	"UPDATE feeds SET conf_url = url;"
+	"ALTER TABLE feeds ADD COLUMN health TEXT NOT NULL DEFAULT 'ok';"
+	"ALTER TABLE feeds ADD COLUMN failing_since INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_new_item INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cur_interval INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cond_polls INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_full_poll INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE deliveries_v2 ("
+	"  id TEXT PRIMARY KEY,"
+	"  hit_id INTEGER REFERENCES hits(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent INTEGER,"
+	"  CHECK (hit_id IS NOT NULL OR feed_id IS NOT NULL));"
+	"INSERT INTO deliveries_v2 (rowid, id, hit_id, channel, payload, state,"
+	"  attempts, next_attempt, last_error, created, sent)"
+	"  SELECT rowid, id, hit_id, channel, payload, state, attempts,"
+	"  next_attempt, last_error, created, sent FROM deliveries;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_v2 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);"
+	"PRAGMA user_version = 2;";
+
 static const char *const v1_rows =
 	"INSERT INTO feeds (id, name, url) VALUES (1, 'forum', 'https://f.example/rss');"
 	"INSERT INTO items (id, feed_id, key, guid, link, title, text, first_seen, last_seen)"
@@ -197,6 +231,42 @@ static void migrates_from_v1(void **state)
 	assert_int_equal(due->len, 1);
 	assert_string_equal(((struct hark_delivery *)due->pdata[0])->id,
 			    "11111111-2222-3333-4444-555555555555");
+	g_ptr_array_unref(due);
+	hark_store_close(st);
+	rm_db(path);
+}
+
+/* A schema-2 file (polling engine, before de-duplication) migrates too,
+ * keeping its rows. */
+static void migrates_from_v2(void **state)
+{
+	char *path = tmp_db();
+	struct hark_store *st;
+	struct hark_item_lookup l;
+	struct hark_item_ids ids = {0};
+	struct hark_hit_query q = {0};
+	GPtrArray *rows = NULL, *due = NULL;
+	GError *e = NULL;
+
+	(void)state;
+	exec_raw(path, schema_v1);
+	exec_raw(path, v1_rows);
+	exec_raw(path, schema_v2_step);
+	assert_int_equal(user_version(path), 2);
+	st = hark_store_open(path, &e);
+	if (!st)
+		fail_msg("%s", e->message);
+	assert_int_equal(user_version(path), HARK_STORE_SCHEMA_VERSION);
+	ids.guid = "g1";
+	assert_true(hark_store_item_find(st, 1, "guid:g1", &ids, true, true, true, &l, &e));
+	assert_int_equal(l.id, 1);
+	hark_item_lookup_clear(&l);
+	q.search = "router";
+	assert_true(hark_store_hits_query(st, &q, &rows, &e));
+	assert_int_equal(rows->len, 1);
+	g_ptr_array_unref(rows);
+	assert_true(hark_store_deliveries_due(st, 1000, 10, &due, &e));
+	assert_int_equal(due->len, 1);
 	g_ptr_array_unref(due);
 	hark_store_close(st);
 	rm_db(path);
@@ -408,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(migrates_from_empty),
 		cmocka_unit_test(migrates_from_v1),
+		cmocka_unit_test(migrates_from_v2),
 		cmocka_unit_test(refuses_newer_schema),
 		cmocka_unit_test(near_duplicates_by_band),
 		cmocka_unit_test(prunes_incrementally),
