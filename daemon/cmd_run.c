@@ -17,6 +17,7 @@
 #include "hark/error.h"
 #include "hark/log.h"
 #include "hark/poll.h"
+#include "hark/retention.h"
 #include "hark/store.h"
 #include "hark/web.h"
 
@@ -33,6 +34,8 @@ struct daemon {
 	GMainLoop *loop;
 	guint flush_idle;
 	bool once;
+	bool signalled;
+	int64_t retention, hit_retention;  /* from the config, for pruning */
 };
 
 static int64_t now_s(void)
@@ -46,6 +49,9 @@ static gboolean flush_now(gpointer data)
 
 	d->flush_idle = 0;
 	hark_outbox_flush(d->st, d->alerter, now_s());
+	/* An idle moment: forget a little of what retention lets go. */
+	hark_retention_run(d->st, d->retention, d->hit_retention, now_s(),
+			   HARK_PRUNE_BUDGET_MS);
 	return G_SOURCE_REMOVE;
 }
 
@@ -81,6 +87,7 @@ static gboolean on_stop(gpointer data)
 	struct daemon *d = data;
 
 	hark_info("stopping");
+	d->signalled = true;
 	hark_engine_stop(d->engine);
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
@@ -100,12 +107,15 @@ static gboolean on_reload(gpointer data)
 	} else {
 		guint feeds = cfg->feeds->len, rules = cfg->rules->len;
 		char *path = g_strdup(cfg->path);
+		int64_t retention = cfg->retention, hit_retention = cfg->hit_retention;
 
 		if (d->web && !hark_web_reload(d->web, &e)) {
 			hark_error("web: %s", e->message);
 			g_clear_error(&e);
 		}
 		if (hark_engine_reload(d->engine, cfg, rs, &e)) {
+			d->retention = retention;
+			d->hit_retention = hit_retention;
 			hark_info("reloaded %s: %u feeds, %u rules", path, feeds, rules);
 		} else {
 			hark_error("reload failed (%s); keeping the running config",
@@ -155,6 +165,8 @@ int cmd_run(int argc, char **argv)
 	}
 	d.config_path = g_strdup(cfg->path);
 	d.once = once;
+	d.retention = cfg->retention;
+	d.hit_retention = cfg->hit_retention;
 	d.st = hark_store_open(cfg->database, &e);
 	if (!d.st) {
 		hark_error("%s", e->message);
@@ -205,8 +217,15 @@ int cmd_run(int argc, char **argv)
 	if (d.flush_idle)
 		g_source_remove(d.flush_idle);
 	hark_engine_stop(d.engine);
-	/* Whatever the last polls queued (--once: everything). */
-	hark_outbox_flush(d.st, d.alerter, now_s());
+	/* Whatever the last polls queued (--once: everything).  Not after a
+	 * signal: the outbox is on disk and the next start sends it, while a
+	 * hung notification server could hold a flush far beyond the 5 s a
+	 * service manager gives. */
+	if (!d.signalled) {
+		hark_outbox_flush(d.st, d.alerter, now_s());
+		hark_retention_run(d.st, d.retention, d.hit_retention, now_s(),
+				   HARK_PRUNE_BUDGET_MS);
+	}
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:

@@ -310,19 +310,22 @@ char *web_filter_query(const struct web_filter *f, bool live)
 	return g_string_free(q, FALSE);
 }
 
-void web_filter_to_query(const struct web_filter *f, struct hark_stream_query *q)
+void web_filter_to_query(const struct web_filter *f, struct hark_hit_query *q)
 {
 	memset(q, 0, sizeof *q);
 	q->rule = f->rule;
 	q->feeds_json = f->feeds_json;
+	q->has_min_sentiment = !isnan(f->min_sentiment);
 	q->min_sentiment = f->min_sentiment;
+	q->has_max_sentiment = !isnan(f->max_sentiment);
 	q->max_sentiment = f->max_sentiment;
 	q->since = f->since;
 	q->until = f->until;
 	q->after_id = f->after_id;
 	q->before_id = f->before_id;
 	q->unhandled = f->unhandled;
-	q->limit = f->limit;
+	q->limit = CLAMP(f->limit, 1, 1000);
+	q->with_text = true;
 }
 
 int64_t web_filter_bucket(const struct web_filter *f, int64_t now)
@@ -400,7 +403,7 @@ static const struct hark_feed_conf *find_feed(const struct hark_config *cfg,
 }
 
 static void add_hit(JsonBuilder *b, const struct web_ctx *c,
-		    const struct hark_stream_hit *h)
+		    const struct hark_hit_row *h)
 {
 	const struct hark_feed_conf *fc = find_feed(c->cfg, h->feed);
 	GArray *spans = web_hit_spans(c, h);
@@ -421,6 +424,18 @@ static void add_hit(JsonBuilder *b, const struct web_ctx *c,
 	add_int(b, "created", h->created);
 	add_double(b, "sentiment", h->sentiment);
 	add_time(b, "handled", h->handled);
+	json_builder_set_member_name(b, "also_seen");
+	json_builder_begin_array(b);
+	for (guint i = 0; h->also_seen && i < h->also_seen->len; i++) {
+		const struct hark_also_seen *a = h->also_seen->pdata[i];
+		json_builder_begin_object(b);
+		add_str(b, "feed", a->feed);
+		add_str(b, "title", a->title);
+		add_str(b, "link", a->link);
+		add_time(b, "seen", a->seen);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "matches");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < spans->len; i++) {
@@ -443,12 +458,12 @@ static void add_hit(JsonBuilder *b, const struct web_ctx *c,
 
 static char *api_hits(const struct web_ctx *c, const struct web_filter *f, GError **err)
 {
-	struct hark_stream_query q;
+	struct hark_hit_query q;
 	GPtrArray *hits;
 	JsonBuilder *b;
 
 	web_filter_to_query(f, &q);
-	if (!hark_store_stream_hits(c->st, &q, &hits, err))
+	if (!hark_store_hits_query(c->st, &q, &hits, err))
 		return NULL;
 	b = json_builder_new();
 	json_builder_begin_object(b);
@@ -683,7 +698,7 @@ static void sse_free(void *cls)
 static void sse_fill(struct sse *s)
 {
 	struct hark_web *w = s->w;
-	struct hark_stream_query q;
+	struct hark_hit_query q;
 	struct web_ctx c;
 	GPtrArray *hits = NULL;
 	GError *e = NULL;
@@ -694,12 +709,12 @@ static void sse_fill(struct sse *s)
 	q.since = 0;
 	q.until = 0;
 	q.limit = 50;
-	if (!hark_store_stream_hits(w->st, &q, &hits, &e)) {
+	if (!hark_store_hits_query(w->st, &q, &hits, &e)) {
 		hark_warn("web: live stream: %s", e->message);
 		g_error_free(e);
 	}
 	for (guint i = 0; hits && i < hits->len; i++) {
-		const struct hark_stream_hit *h = hits->pdata[i];
+		const struct hark_hit_row *h = hits->pdata[i];
 		GString *html = g_string_new(NULL);
 		JsonBuilder *b = json_builder_new();
 		char *data;
@@ -766,15 +781,15 @@ static enum MHD_Result send_events(struct hark_web *w, struct MHD_Connection *co
 		s->f.after_id = MAX(s->f.after_id, g_ascii_strtoll(last, NULL, 10));
 	if (!s->f.after_id) {
 		/* No starting point: only hits from now on. */
-		struct hark_stream_query q;
+		struct hark_hit_query q;
 		GPtrArray *hits = NULL;
 
 		web_filter_to_query(&s->f, &q);
 		q.limit = 1;
 		q.since = q.until = 0;
 		g_mutex_lock(&w->lock);
-		if (hark_store_stream_hits(w->st, &q, &hits, NULL) && hits->len)
-			s->f.after_id = ((struct hark_stream_hit *)hits->pdata[0])->id;
+		if (hark_store_hits_query(w->st, &q, &hits, NULL) && hits->len)
+			s->f.after_id = ((struct hark_hit_row *)hits->pdata[0])->id;
 		g_mutex_unlock(&w->lock);
 		if (hits)
 			g_ptr_array_unref(hits);

@@ -49,6 +49,7 @@ const char web_asset_css[] =
 ".snip{margin:.2rem 0 .4rem;color:var(--fg);opacity:.85;overflow-wrap:anywhere}\n"
 "mark{background:#ffe58a;color:#1d2330;border-radius:.15rem;padding:0 .1rem}\n"
 ".acts{display:flex;gap:.5rem;flex-wrap:wrap}\n"
+".also{margin:.1rem 0 .4rem;font-size:.85rem;color:var(--mute)}\n"
 ".acts button{font-size:.8rem}\n"
 ".more,.empty{color:var(--mute);text-align:center}\n"
 /* Sentiment colours: class s0 (-1, red) .. s10 (+1, green). */

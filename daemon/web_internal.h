@@ -46,16 +46,16 @@ void web_filter_clear(struct web_filter *f);
  * unless LIVE, the window), escaped for a URL but not for HTML. */
 char *web_filter_query(const struct web_filter *f, bool live);
 /* Fills a store query from F. */
-void web_filter_to_query(const struct web_filter *f, struct hark_stream_query *q);
+void web_filter_to_query(const struct web_filter *f, struct hark_hit_query *q);
 
 /* The matched terms of hit H, found by matching its item against the
  * current rules again (nothing when the rule no longer matches it).
  * GArray of struct hark_span, sorted by field then start; caller unrefs. */
-GArray *web_hit_spans(const struct web_ctx *c, const struct hark_stream_hit *h);
+GArray *web_hit_spans(const struct web_ctx *c, const struct hark_hit_row *h);
 
 /* One hit as an <li> of the stream. */
 void web_html_hit(GString *out, const struct web_ctx *c,
-		  const struct hark_stream_hit *h);
+		  const struct hark_hit_row *h);
 
 /* The pages; NULL with ERR when the store fails. */
 char *web_page_stream(const struct web_ctx *c, const struct web_filter *f,

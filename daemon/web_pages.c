@@ -109,7 +109,7 @@ static gint span_cmp(gconstpointer a, gconstpointer b)
 	return 0;
 }
 
-GArray *web_hit_spans(const struct web_ctx *c, const struct hark_stream_hit *h)
+GArray *web_hit_spans(const struct web_ctx *c, const struct hark_hit_row *h)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct hark_span));
 	const struct hark_feed_conf *fc = feed_conf(c->cfg, h->feed);
@@ -195,7 +195,7 @@ static bool muted(const struct web_ctx *c, const char *rule, int64_t *until)
 	return *until > c->now;
 }
 
-void web_html_hit(GString *o, const struct web_ctx *c, const struct hark_stream_hit *h)
+void web_html_hit(GString *o, const struct web_ctx *c, const struct hark_hit_row *h)
 {
 	GArray *spans = web_hit_spans(c, h);
 	const char *title = h->title && *h->title ? h->title : NULL;
@@ -263,6 +263,25 @@ void web_html_hit(GString *o, const struct web_ctx *c, const struct hark_stream_
 		append_marked(o, text, from, to, spans, HARK_FIELD_TEXT);
 		if (to < len)
 			g_string_append(o, "…");
+		g_string_append(o, "</p>");
+	}
+	if (h->also_seen && h->also_seen->len) {
+		/* The same story in other feeds (de-duplicated, not alerted). */
+		g_string_append(o, "<p class=\"also\">Also seen at ");
+		for (guint i = 0; i < h->also_seen->len; i++) {
+			const struct hark_also_seen *a = h->also_seen->pdata[i];
+			if (i)
+				g_string_append(o, ", ");
+			if (link_ok(a->link)) {
+				g_string_append(o, "<a target=\"_blank\" rel=\"noopener noreferrer\" href=\"");
+				esc(o, a->link);
+				g_string_append(o, "\">");
+				esc(o, a->feed);
+				g_string_append(o, "</a>");
+			} else {
+				esc(o, a->feed);
+			}
+		}
 		g_string_append(o, "</p>");
 	}
 	g_string_append_printf(o, "<div class=\"acts\"><button type=\"button\" "
@@ -364,7 +383,7 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 {
 	static const char *const windows[] = {"1h", "3h", "6h", "12h", "24h", "48h",
 					      "custom", NULL};
-	struct hark_stream_query q;
+	struct hark_hit_query q;
 	GPtrArray *hits;
 	GHashTable *tags = g_hash_table_new(g_str_hash, g_str_equal);
 	GList *tag_list;
@@ -374,7 +393,7 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 	int64_t newest = 0, oldest = 0;
 
 	web_filter_to_query(f, &q);
-	if (!hark_store_stream_hits(c->st, &q, &hits, err)) {
+	if (!hark_store_hits_query(c->st, &q, &hits, err)) {
 		g_hash_table_unref(tags);
 		return NULL;
 	}
@@ -415,7 +434,7 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 			   "<a class=\"reset\" href=\"/\">reset</a></form></details>\n");
 
 	for (guint i = 0; i < hits->len; i++) {
-		const struct hark_stream_hit *h = hits->pdata[i];
+		const struct hark_hit_row *h = hits->pdata[i];
 		newest = MAX(newest, h->id);
 		oldest = oldest ? MIN(oldest, h->id) : h->id;
 	}

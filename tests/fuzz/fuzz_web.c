@@ -123,7 +123,7 @@ static unsigned count(const char *hay, const char *needle)
 
 static void check_render(const char *title, const char *text)
 {
-	struct hark_stream_hit h = {0};
+	struct hark_hit_row h = {0};
 	GString *o = g_string_new(NULL);
 
 	h.id = 1;

@@ -1,6 +1,6 @@
-/* test_web_store.c - what the web page needs from the store (the stream
- * query and its filters, handled, hit buckets, mutes, the migration that
- * adds them) and the listen-address rules, on a real temporary SQLite
+/* test_web_store.c - what the web page needs from the store (the
+ * filters it adds to hark_store_hits_query(), handled, hit buckets,
+ * mutes, the migration that adds them) and the listen-address rules, on a real temporary SQLite
  * file. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,25 +81,25 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct hark_stream_query any(void)
+static struct hark_hit_query any(void)
 {
-	struct hark_stream_query q;
+	struct hark_hit_query q;
 
 	memset(&q, 0, sizeof q);
-	q.min_sentiment = q.max_sentiment = NAN;
 	q.limit = 100;
+	q.with_text = true;
 	return q;
 }
 
 /* The ids returned, as "i,j,k" of fixture indexes. */
-static char *run(struct fx *f, const struct hark_stream_query *q)
+static char *run(struct fx *f, const struct hark_hit_query *q)
 {
 	GPtrArray *out = NULL;
 	GString *s = g_string_new(NULL);
 
-	assert_true(hark_store_stream_hits(f->st, q, &out, NULL));
+	assert_true(hark_store_hits_query(f->st, q, &out, NULL));
 	for (guint i = 0; i < out->len; i++) {
-		const struct hark_stream_hit *h = out->pdata[i];
+		const struct hark_hit_row *h = out->pdata[i];
 		for (int k = 0; k < 6; k++)
 			if (f->hit[k] == h->id)
 				g_string_append_printf(s, "%s%d", s->len ? "," : "", k);
@@ -114,9 +114,9 @@ static char *run(struct fx *f, const struct hark_stream_query *q)
 static void test_stream_filters(void **state)
 {
 	struct fx *f = *state;
-	struct hark_stream_query q = any();
+	struct hark_hit_query q = any();
 	GPtrArray *out;
-	const struct hark_stream_hit *h;
+	const struct hark_hit_row *h;
 
 	assert_run(f, &q, "5,4,3,2,1,0");
 	q.limit = 2;
@@ -130,8 +130,10 @@ static void test_stream_filters(void **state)
 	q.feeds_json = "[]";
 	assert_run(f, &q, "");
 	q = any();
+	q.has_min_sentiment = true;
 	q.min_sentiment = 0.1;
 	assert_run(f, &q, "5,4,3");           /* unscored 2 left out */
+	q.has_max_sentiment = true;
 	q.max_sentiment = 0.4;
 	assert_run(f, &q, "4,3");
 	q = any();
@@ -149,7 +151,7 @@ static void test_stream_filters(void **state)
 	q = any();
 	q.limit = 1;
 	q.rule = "r2";
-	assert_true(hark_store_stream_hits(f->st, &q, &out, NULL));
+	assert_true(hark_store_hits_query(f->st, &q, &out, NULL));
 	assert_int_equal(out->len, 1);
 	h = out->pdata[0];
 	assert_string_equal(h->feed, "b");
@@ -161,15 +163,15 @@ static void test_stream_filters(void **state)
 	g_ptr_array_unref(out);
 	q.rule = NULL;
 	q.until = T0 + 3 * 3600;
-	assert_true(hark_store_stream_hits(f->st, &q, &out, NULL));
-	assert_true(isnan(((struct hark_stream_hit *)out->pdata[0])->sentiment));
+	assert_true(hark_store_hits_query(f->st, &q, &out, NULL));
+	assert_true(isnan(((struct hark_hit_row *)out->pdata[0])->sentiment));
 	g_ptr_array_unref(out);
 }
 
 static void test_handled(void **state)
 {
 	struct fx *f = *state;
-	struct hark_stream_query q = any();
+	struct hark_hit_query q = any();
 	bool found;
 
 	assert_true(hark_store_hit_set_handled(f->st, f->hit[4], T0 + 99, &found, NULL));
@@ -234,52 +236,44 @@ static void test_mute(void **state)
 	assert_int_equal(until, 0);
 }
 
-/* A schema-2 file gains handled = 0 on its hits and the mutes table. */
+/* A schema-3 file (this fixture, taken back to 3) gains handled = 0 on
+ * its hits, the covering hits_created index and the mutes table. */
 static void test_migration(void **state)
 {
 	struct fx *f = *state;
-	char *old = g_build_filename(f->dir, "old.db", NULL);
-	struct hark_stream_query q = any();
-	struct hark_store *st;
+	struct hark_hit_query q = any();
 	GPtrArray *out;
 	sqlite3 *db;
+	sqlite3_stmt *s;
+	bool found;
 
-	assert_int_equal(sqlite3_open(old, &db), SQLITE_OK);
-	/* The tables of schema 2 that the migration touches. */
+	assert_true(hark_store_hit_set_handled(f->st, f->hit[1], T0, &found, NULL));
+	hark_store_close(f->st);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-		"CREATE TABLE feeds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-		" url TEXT NOT NULL);"
-		"CREATE TABLE items (id INTEGER PRIMARY KEY, feed_id INTEGER NOT NULL,"
-		" key TEXT NOT NULL, guid TEXT, link TEXT, title TEXT, author TEXT,"
-		" text TEXT, published INTEGER, updated INTEGER,"
-		" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
-		"CREATE TABLE hits (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL,"
-		" rule TEXT NOT NULL, created INTEGER NOT NULL, sentiment REAL,"
-		" UNIQUE (item_id, rule));"
-		"INSERT INTO feeds VALUES (1, 'a', 'http://a.test/');"
-		"INSERT INTO items VALUES (1, 1, 'k', NULL, NULL, 'old', NULL, NULL,"
-		" NULL, NULL, 1, 1);"
-		"INSERT INTO hits VALUES (7, 1, 'r1', 1000, -0.5);"
-		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+		"ALTER TABLE hits DROP COLUMN handled;"
+		"DROP INDEX hits_created; CREATE INDEX hits_created ON hits(created);"
+		"DROP TABLE mutes; PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	st = hark_store_open(old, NULL);
-	assert_non_null(st);
-	assert_true(hark_store_stream_hits(st, &q, &out, NULL));
-	assert_int_equal(out->len, 1);
-	assert_int_equal(((struct hark_stream_hit *)out->pdata[0])->id, 7);
-	assert_int_equal(((struct hark_stream_hit *)out->pdata[0])->handled, 0);
+
+	f->st = hark_store_open(f->path, NULL);
+	assert_non_null(f->st);
+	assert_true(hark_store_hits_query(f->st, &q, &out, NULL));
+	assert_int_equal(out->len, 6);
+	for (guint i = 0; i < out->len; i++)
+		assert_int_equal(((struct hark_hit_row *)out->pdata[i])->handled, 0);
 	g_ptr_array_unref(out);
-	assert_true(hark_store_mute(st, "r1", 5, NULL));
-	hark_store_close(st);
-	{
-		char *wal = g_strconcat(old, "-wal", NULL), *shm = g_strconcat(old, "-shm", NULL);
-		g_unlink(old);
-		g_unlink(wal);
-		g_unlink(shm);
-		g_free(wal);
-		g_free(shm);
-	}
-	g_free(old);
+	assert_true(hark_store_mute(f->st, "r1", 5, NULL));
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE "
+					    "name = 'hits_created'", -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(s, 0),
+			       "(created, rule, sentiment)"));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
 }
 
 static void test_listen(void **state)
