@@ -530,7 +530,11 @@ GPtrArray *web_series_load(const struct web_ctx *c, const struct web_filter *f,
 	GPtrArray *rows, *out = g_ptr_array_new_with_free_func(series_free);
 	GHashTable *by_rule = g_hash_table_new(g_str_hash, g_str_equal);
 
-	if (!hark_store_hit_buckets(c->st, f->rule, start, until, bucket, &rows, err)) {
+	/* No hit is newer than now: asking up to the end of this hour gives
+	 * the same counts, from the per-hour table. */
+	if (!hark_store_hit_buckets(c->st, f->rule, start,
+				    f->until ? f->until : (c->now / 3600 + 1) * 3600,
+				    bucket, &rows, err)) {
 		g_hash_table_unref(by_rule);
 		g_ptr_array_unref(out);
 		return NULL;

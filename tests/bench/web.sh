@@ -121,7 +121,7 @@ row "/api/hits?limit=100"
 row "/api/stats"
 printf '\nwall ms: median time to the last byte (curl); cpu ms: hark serve CPU time per request (mean)\n'
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'sqlite3 shell alone: stream query %s ms, charts query %s ms (includes starting the shell)\n' \
+printf 'sqlite3 shell alone: stream query %s ms, charts query over the hits %s ms\n(includes starting the shell; the charts read the per-hour table hit_hours instead)\n' \
 	"$ref_s" "$ref_c"
 page "/charts"
 grep -q 'spike' "$T/body" && echo "charts page marks the burst 6 h ago as a spike"

@@ -221,6 +221,47 @@ static void test_buckets(void **state)
 	g_ptr_array_unref(out);
 }
 
+/* The per-hour table (whole hours) and the hits (any other window) give
+ * the same answers, and the table follows deletes and updates. */
+static void test_bucket_table(void **state)
+{
+	struct fx *f = *state;
+	GPtrArray *a, *b;
+	sqlite3 *db;
+
+	assert_true(hark_store_hit_buckets(f->st, "r1", T0, T0 + 86400, 86400, &a, NULL));
+	assert_true(hark_store_hit_buckets(f->st, "r1", T0, T0 + 86400 - 1, 86400, &b, NULL));
+	assert_int_equal(a->len, 1);
+	assert_int_equal(b->len, 1);
+	assert_int_equal(((struct hark_hit_bucket *)a->pdata[0])->hits, 4);
+	assert_int_equal(((struct hark_hit_bucket *)b->pdata[0])->hits, 4);
+	assert_true(fabs(((struct hark_hit_bucket *)a->pdata[0])->mean_sentiment -
+			 ((struct hark_hit_bucket *)b->pdata[0])->mean_sentiment) < 1e-9);
+	g_ptr_array_unref(a);
+	g_ptr_array_unref(b);
+
+	/* Another connection deletes hit 0 (-0.8) and rescores hit 1. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	{
+		char *sql = g_strdup_printf("DELETE FROM hits WHERE id = %" G_GINT64_FORMAT ";"
+					    "UPDATE hits SET sentiment = 0.5 WHERE id = %"
+					    G_GINT64_FORMAT, f->hit[0], f->hit[1]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		g_free(sql);
+	}
+	sqlite3_close(db);
+	assert_true(hark_store_hit_buckets(f->st, "r1", T0, T0 + 86400, 86400, &a, NULL));
+	assert_int_equal(((struct hark_hit_bucket *)a->pdata[0])->hits, 3);
+	assert_int_equal(((struct hark_hit_bucket *)a->pdata[0])->scored, 3);
+	assert_true(fabs(((struct hark_hit_bucket *)a->pdata[0])->mean_sentiment -
+			 (0.5 + 0.1 + 0.4) / 3) < 1e-9);
+	g_ptr_array_unref(a);
+	assert_true(hark_store_hit_buckets(f->st, "r1", T0, T0 + 3600, 3600, &a, NULL));
+	assert_int_equal(a->len, 0);   /* the emptied hour is gone */
+	g_ptr_array_unref(a);
+}
+
 static void test_mute(void **state)
 {
 	struct fx *f = *state;
@@ -253,6 +294,8 @@ static void test_migration(void **state)
 	assert_int_equal(sqlite3_exec(db,
 		"ALTER TABLE hits DROP COLUMN handled;"
 		"DROP INDEX hits_created; CREATE INDEX hits_created ON hits(created);"
+		"DROP TRIGGER hit_hours_ai; DROP TRIGGER hit_hours_ad;"
+		"DROP TRIGGER hit_hours_au; DROP TABLE hit_hours;"
 		"DROP TABLE mutes; PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -272,6 +315,13 @@ static void test_migration(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_non_null(strstr((const char *)sqlite3_column_text(s, 0),
 			       "(created, rule, sentiment)"));
+	sqlite3_finalize(s);
+	/* hit_hours is filled from the existing hits. */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT SUM(hits), COUNT(*) FROM hit_hours",
+					    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 6);
+	assert_int_equal(sqlite3_column_int(s, 1), 6);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 }
@@ -318,6 +368,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buckets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bucket_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mute, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 		cmocka_unit_test(test_listen),
