@@ -189,6 +189,7 @@ bool web_filter_parse(GHashTable *args, const struct hark_config *cfg, int64_t n
 	f->min_sentiment = f->max_sentiment = NAN;
 	f->rule = g_strdup(arg(args, "rule"));
 	f->tag = g_strdup(arg(args, "tag"));
+	f->search = g_strdup(arg(args, "q"));
 	if (f->tag) {
 		/* A tag is the set of feeds that carry it in the config. */
 		JsonBuilder *b = json_builder_new();
@@ -268,6 +269,7 @@ void web_filter_clear(struct web_filter *f)
 {
 	g_free(f->rule);
 	g_free(f->tag);
+	g_free(f->search);
 	g_free(f->feeds_json);
 	g_free(f->window);
 	g_free(f->since_text);
@@ -294,6 +296,7 @@ char *web_filter_query(const struct web_filter *f, bool live)
 
 	query_add(q, "rule", f->rule);
 	query_add(q, "tag", f->tag);
+	query_add(q, "q", f->search);
 	if (!isnan(f->min_sentiment))
 		query_add(q, "min", g_ascii_dtostr(num, sizeof num, f->min_sentiment));
 	if (!isnan(f->max_sentiment))
@@ -315,6 +318,7 @@ void web_filter_to_query(const struct web_filter *f, struct hark_hit_query *q)
 	memset(q, 0, sizeof *q);
 	q->rule = f->rule;
 	q->feeds_json = f->feeds_json;
+	q->search = f->search;
 	q->has_min_sentiment = !isnan(f->min_sentiment);
 	q->min_sentiment = f->min_sentiment;
 	q->has_max_sentiment = !isnan(f->max_sentiment);

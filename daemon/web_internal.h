@@ -23,6 +23,7 @@ struct web_ctx {
 struct web_filter {
 	char *rule;            /* NULL: every rule */
 	char *tag;             /* NULL: every feed */
+	char *search;          /* FTS5 query over title and text, or NULL */
 	char *feeds_json;      /* the tag's feeds as a JSON array, or NULL */
 	double min_sentiment;  /* NAN: no bound */
 	double max_sentiment;

@@ -415,6 +415,10 @@ char *web_page_stream(const struct web_ctx *c, const struct web_filter *f, GErro
 	g_string_append(o, "</select></label>");
 	g_list_free(tag_list);
 	g_hash_table_unref(tags);
+	g_string_append(o, "<label>Search <input type=\"search\" name=\"q\" "
+			   "placeholder=\"refund OR &quot;on hold&quot;\" value=\"");
+	esc(o, f->search);
+	g_string_append(o, "\"></label>");
 	g_string_append(o, "<label>Sentiment <span class=\"range\"><input type=\"number\" name=\"min\" "
 			   "min=\"-1\" max=\"1\" step=\"0.1\" placeholder=\"-1\" value=\"");
 	if (!isnan(f->min_sentiment))

@@ -100,6 +100,7 @@ static void check_filters(const char *q)
 	again = args_of(printed, true);
 	if (!web_filter_parse(again, ctx.cfg, ctx.now, "24h", &g, NULL) ||
 	    g_strcmp0(f.rule, g.rule) || g_strcmp0(f.tag, g.tag) ||
+	    g_strcmp0(f.search, g.search) ||
 	    g_strcmp0(f.feeds_json, g.feeds_json) ||
 	    !same_double(f.min_sentiment, g.min_sentiment) ||
 	    !same_double(f.max_sentiment, g.max_sentiment) ||

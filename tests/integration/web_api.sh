@@ -120,6 +120,15 @@ code "$BASE/api/hits?window=1h" > /dev/null
 assert_eq 24 "$(json 'd["count"]')" "1h window holds the fresh hits"
 code "$BASE/api/hits?since=2000-01-01T00:00&until=2000-01-02T00:00" > /dev/null
 assert_eq 0 "$(json 'd["count"]')" "custom window in the past is empty"
+code "$BASE/api/hits?q=stomping" > /dev/null
+assert_eq "1 Latest research shows Microsoft Teams is stomping Slack" "$(json 'str(d["count"]) + " " + d["hits"][0]["title"]')" "full-text search"
+code "$BASE/api/hits?q=refund%20OR%20%22on%20hold%22&rule=acme-refunds" > /dev/null
+assert_eq 1 "$(json 'd["count"]')" "search with OR and a phrase, and a rule"
+assert_eq 400 "$(code "$BASE/api/hits?q=%22unterminated")" "bad search 400"
+assert_grep '"error":"bad search query' "$T/body" "and says why"
+assert_eq 200 "$(code "$BASE/?q=slack")" "search on the page"
+assert_eq 21 "$(grep -o '<li class="hit' "$T/body" | wc -l)" "the page lists the search's hits"
+assert_grep 'name="q" placeholder="[^"]*" value="slack"' "$T/body" "the search box keeps the query"
 assert_eq 400 "$(code "$BASE/api/hits?min=2")" "min out of range 400"
 assert_grep '"error":"bad min' "$T/body" "400 says why"
 assert_eq 400 "$(code "$BASE/api/hits?window=soon")" "bad window 400"
