@@ -126,7 +126,7 @@ struct slot {
 struct lex_ids {
 	int32_t of, than, another, yet, more, now, at, very, only, how, when,
 		that, oh, just, well, wow, so, it, love, loves, loved, the, a, an,
-		and, to, for_, no, then, or;
+		and, to, for_, no, then, or, in, within;
 };
 
 struct hark_sentiment_model {

@@ -427,7 +427,7 @@ static const char *const sig_money[] = {
 };
 static const char *const sig_persist[] = {
 	"still", "again", "even", "anymore", "already", "actually",
-	"literally", "seriously", "every", "since",
+	"literally", "seriously", "since",
 };
 static const char *const sig_time[] = {
 	"minutes", "hours", "days", "weeks", "months", "week", "month",
@@ -1278,6 +1278,8 @@ static struct hark_sentiment_model *model_build(void)
 	m->id.no = id_of(&b, "no");
 	m->id.then = id_of(&b, "then");
 	m->id.or = id_of(&b, "or");
+	m->id.in = id_of(&b, "in");
+	m->id.within = id_of(&b, "within");
 
 	/* phrases, grouped by first word */
 	g_array_sort(b.phrases, phrase_cmp);
