@@ -115,6 +115,7 @@ struct lex_entry {
 	uint32_t phrase_n;
 	uint32_t neggap_first; /* "<neg> ~ THIS ...": by the word after the gap */
 	uint32_t neggap_n;
+	bool inert;            /* no valence and no rule reads it alone */
 };
 
 struct slot {

@@ -1326,6 +1326,13 @@ static struct hark_sentiment_model *model_build(void)
 		i = j;
 	}
 
+	/* words score_token() may skip: nothing of their own to score */
+	for (uint32_t i = 0; i < b.entries->len; i++) {
+		struct lex_entry *e = entry(&b, (int32_t)i);
+
+		e->inert = e->valence == 0 && !(e->flags & SF_TOO) &&
+			   !(e->trend & TR_WANTED) && (int32_t)i != m->id.no;
+	}
 	m->nentries = b.entries->len;
 	m->entries = (struct lex_entry *)g_array_free(b.entries, FALSE);
 	g_hash_table_destroy(b.ids);

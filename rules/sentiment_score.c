@@ -1628,10 +1628,14 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	find_phrases(m, &ts);
 	cap_diff = ts.ncaps > 0 && ts.ncaps < ts.ncased;
 	for (uint32_t i = 0; i < ts.n; i++) {
-		if (!ts.t[i].consumed)
-			score_token(m, &ts, i, cap_diff);
-		else
+		const struct tok *t = &ts.t[i];
+
+		/* most words ("the", names) have nothing to score */
+		if (t->consumed || (!t->plen && (t->e < 0 ? !(t->extra & X_RATING) :
+						 m->entries[t->e].inert)))
 			ts.t[i].v = 0;
+		else
+			score_token(m, &ts, i, cap_diff);
 	}
 	if (scoped)
 		for (uint32_t i = 0; i < ts.n; i++)
