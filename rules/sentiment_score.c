@@ -1631,8 +1631,8 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 		const struct tok *t = &ts.t[i];
 
 		/* most words ("the", names) have nothing to score */
-		if (t->consumed || (!t->plen && (t->e < 0 ? !(t->extra & X_RATING) :
-						 m->entries[t->e].inert)))
+		if (t->consumed || (!t->plen && !(t->extra & X_RATING) &&
+				    (t->e < 0 || m->entries[t->e].inert)))
 			ts.t[i].v = 0;
 		else
 			score_token(m, &ts, i, cap_diff);
