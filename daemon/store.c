@@ -1242,8 +1242,10 @@ bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q
 		g_string_append(sql, " AND h.handled = 0");
 	g_string_append(sql, q->after_id ? " ORDER BY h.id"
 					 : " ORDER BY h.created DESC, h.id DESC");
+	/* A parameter, not a literal: statements are cached by their text,
+	 * and the web page lets anyone pick a limit. */
 	if (q->limit > 0)
-		g_string_append_printf(sql, " LIMIT %d", q->limit);
+		g_string_append(sql, " LIMIT ?10");
 	s = prepare(st, sql->str, err);
 	g_string_free(sql, TRUE);
 	if (!s)
@@ -1265,6 +1267,8 @@ bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q
 		sqlite3_bind_int64(s, 8, q->before_id);
 	if (q->after_id)
 		sqlite3_bind_int64(s, 9, q->after_id);
+	if (q->limit > 0)
+		sqlite3_bind_int(s, 10, q->limit);
 	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_hit_row_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct hark_hit_row *r = g_new0(struct hark_hit_row, 1);
