@@ -2,7 +2,9 @@
  *
  *     [hark]          database=, interval=
  *     [feed NAME]     url=, interval=, tags=
- *     [rule NAME]     query=, alert=, ...
+ *     [rule NAME]     query=, alert=, priority=, rate_limit=, digest=, ...
+ *     [webhook NAME]  url=, format=, secret= | secret_file=, timeout=, header=
+ *     [exec NAME]     command=
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
  * loader reports all of them.  Lists accept ',' or ';' separators.
@@ -33,11 +35,68 @@ struct hark_feed_conf {
 	int line;              /* line of the [feed NAME] header */
 };
 
+/* "N per DURATION" (rate_limit = 10/1h, coalesce = 3/1m); count 0: off. */
+struct hark_rate {
+	unsigned count;
+	int64_t per;           /* seconds */
+};
+
+/* quiet_hours = 22:00-07:30 Europe/Paris (the zone is optional: local). */
+struct hark_quiet_hours {
+	bool set;
+	int start;             /* minutes after midnight */
+	int end;               /* minutes after midnight; < start wraps */
+	char *tz;              /* IANA zone name, or NULL for local time */
+};
+
+enum hark_priority { HARK_PRIORITY_LOW, HARK_PRIORITY_NORMAL, HARK_PRIORITY_CRITICAL };
+
 struct hark_rule_conf {
 	char *name;
 	struct hark_conf_str query;
 	GPtrArray *alert;      /* of char*: "stdout", "desktop", ...; never NULL */
 	int line;              /* line of the [rule NAME] header */
+	/* Delivery (see daemon/outbox.c). */
+	enum hark_priority priority;      /* priority = low|normal|critical */
+	struct hark_rate rate_limit;      /* per channel; excess is suppressed */
+	int64_t digest;                   /* seconds; 0: one message per alert */
+	struct hark_quiet_hours quiet_hours;
+	bool quiet_hours_webhooks;        /* webhooks held in quiet hours too */
+	struct hark_rate coalesce;        /* desktop bursts; default 3/1m */
+	double spike_k;                   /* 0: no spike alerts */
+	int64_t spike_min;                /* hits in the hour before a spike counts */
+};
+
+enum hark_channel_kind { HARK_CHANNEL_WEBHOOK, HARK_CHANNEL_EXEC };
+
+enum hark_webhook_format {
+	HARK_FORMAT_JSON,
+	HARK_FORMAT_SLACK,
+	HARK_FORMAT_TEAMS,
+	HARK_FORMAT_DISCORD,
+	HARK_FORMAT_MATTERMOST,
+};
+
+/* A [webhook NAME] or [exec NAME] section: a channel rules name in
+ * alert=.  The secret is never printed (diagnostics show the line with
+ * its value masked). */
+struct hark_channel_conf {
+	enum hark_channel_kind kind;
+	char *name;
+	int line;
+	/* webhook */
+	char *url;
+	enum hark_webhook_format format;
+	char *secret;          /* secret = ..., or read from secret_file */
+	char *secret_file;
+	int64_t timeout;       /* seconds for the whole request; default 10 */
+	GPtrArray *headers;    /* of char* "Name: value"; never NULL */
+	/* exec */
+	char *command;         /* run with /bin/sh -c, the alert on stdin */
+	/* retries (both kinds) */
+	int64_t retry_base;    /* first retry delay, seconds; default 30 */
+	int64_t max_attempts;  /* default 12 */
+	int64_t max_age;       /* seconds; default 1d */
 };
 
 struct hark_config {
@@ -46,6 +105,7 @@ struct hark_config {
 	int64_t interval;      /* default poll interval, seconds */
 	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
+	GPtrArray *channels;   /* of struct hark_channel_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */
 };
 
@@ -60,6 +120,13 @@ char *hark_config_default_path(void);
 struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 				     GError **err);
 void hark_config_free(struct hark_config *cfg);
+
+/* The [webhook NAME] / [exec NAME] channel called NAME, or NULL. */
+const struct hark_channel_conf *hark_config_channel(const struct hark_config *cfg,
+						    const char *name);
+/* The rule called NAME, or NULL. */
+const struct hark_rule_conf *hark_config_rule(const struct hark_config *cfg,
+					      const char *name);
 
 /* The source line LINE (1-based) of CFG's file, or NULL. */
 const char *hark_config_line(const struct hark_config *cfg, int line);
