@@ -7,9 +7,9 @@
  */
 #include "commands.h"
 #include "cmdutil.h"
-#include "hark/alert.h"
 #include "hark/error.h"
 #include "hark/log.h"
+#include "hark/outbox.h"
 #include "hark/poll.h"
 #include "hark/store.h"
 
@@ -22,11 +22,14 @@ struct daemon {
 	struct hark_config *cfg;
 	struct hark_ruleset *rs;
 	struct hark_store *st;
-	struct hark_alerter *alerter;
+	struct hark_outbox *outbox;
 	GMainLoop *loop;
 	guint timer;
 	int failures;         /* feeds that failed in the last cycle */
 };
+
+/* How long `run --once` waits for deliveries in flight. */
+#define ONCE_DRAIN_MS 30000
 
 static int64_t now_s(void)
 {
@@ -72,7 +75,7 @@ static int64_t poll_due(struct daemon *d, bool all)
 		next = MIN(next, fs.next_poll);
 		hark_feed_state_clear(&fs);
 	}
-	hark_outbox_flush(d->st, d->alerter, now_s());
+	hark_outbox_kick(d->outbox);
 	return next;
 }
 
@@ -116,6 +119,7 @@ static gboolean on_reload(gpointer data)
 	if (hark_cmd_load_config(d->config_path, &diags, &cfg, &rs) != HARK_EXIT_OK) {
 		hark_error("reload failed; keeping the running config");
 	} else {
+		hark_outbox_set_config(d->outbox, cfg);
 		hark_ruleset_free(d->rs);
 		hark_config_free(d->cfg);
 		d->cfg = cfg;
@@ -168,9 +172,14 @@ int cmd_run(int argc, char **argv)
 		status = HARK_EXIT_RUNTIME;
 		goto out;
 	}
-	d.alerter = hark_alerter_new();
+	d.outbox = hark_outbox_new(d.st, d.cfg);
 	if (once) {
 		poll_due(&d, true);
+		/* Send everything due before exiting, but never hang on a
+		 * receiver: what is left stays queued for the next run. */
+		if (!hark_outbox_drain(d.outbox, ONCE_DRAIN_MS))
+			hark_warn("some deliveries are still in flight after %d s; "
+				  "they stay queued (see hark outbox)", ONCE_DRAIN_MS / 1000);
 		/* Exit 0 even when some feeds failed: their errors were logged
 		 * and recorded, and the next run retries them. */
 		goto out;
@@ -185,7 +194,7 @@ int cmd_run(int argc, char **argv)
 	g_main_loop_run(d.loop);
 	g_main_loop_unref(d.loop);
 out:
-	hark_alerter_free(d.alerter);
+	hark_outbox_free(d.outbox);
 	hark_store_close(d.st);
 	hark_ruleset_free(d.rs);
 	hark_config_free(d.cfg);

@@ -16,5 +16,6 @@ int cmd_check(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 
 #endif

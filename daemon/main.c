@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"check", cmd_check, "validate the config and rules (-c FILE)"},
 	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
+	{"outbox", cmd_outbox, "list pending and dead deliveries; retry ID|--all"},
 	{"help", cmd_help, "show this list"},
 };
 

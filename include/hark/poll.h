@@ -34,10 +34,4 @@ bool hark_poll_feed(struct hark_store *st, const struct hark_ruleset *rs,
  * a hash of title and text.  Caller frees. */
 char *hark_item_key(const struct hark_item *item);
 
-/* Sends every due delivery in the outbox through ALERTER, recording each
- * outcome.  Returns the number sent. */
-struct hark_alerter;
-unsigned hark_outbox_flush(struct hark_store *st, struct hark_alerter *alerter,
-			   int64_t now);
-
 #endif
