@@ -66,6 +66,7 @@ static const struct key_spec webhook_keys[] = {
 	{"timeout", T_DURATION, false, CHAN(timeout)},
 	{"headers", T_HEADERS, false, CHAN(headers)},
 	{"retry_base", T_DURATION, false, CHAN(retry_base)},
+	{"retry_max", T_DURATION, false, CHAN(retry_max)},
 	{"max_attempts", T_COUNT, false, CHAN(max_attempts)},
 	{"max_age", T_DURATION, false, CHAN(max_age)},
 	{NULL, 0, false, 0},
@@ -75,6 +76,7 @@ static const struct key_spec exec_keys[] = {
 	{"command", T_STRING, true, CHAN(command)},
 	{"timeout", T_DURATION, false, CHAN(timeout)},
 	{"retry_base", T_DURATION, false, CHAN(retry_base)},
+	{"retry_max", T_DURATION, false, CHAN(retry_max)},
 	{"max_attempts", T_COUNT, false, CHAN(max_attempts)},
 	{"max_age", T_DURATION, false, CHAN(max_age)},
 	{NULL, 0, false, 0},
@@ -858,6 +860,7 @@ static void build_config(struct loader *ld)
 			c->headers = g_ptr_array_new_with_free_func(g_free);
 			c->timeout = 10;
 			c->retry_base = 30;
+			c->retry_max = 3600;
 			c->max_attempts = 12;
 			c->max_age = 86400;
 			g_ptr_array_add(cfg->channels, c);

@@ -102,13 +102,13 @@ static gboolean on_timer(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-int64_t hark_backoff_delay(int64_t base, int attempts)
+int64_t hark_backoff_delay(int64_t base, int attempts, int64_t cap)
 {
 	int64_t d = MAX(base, 1);
 
-	for (int i = 1; i < attempts && d < BACKOFF_CAP; i++)
+	for (int i = 1; i < attempts && d < cap; i++)
 		d *= 2;
-	return MIN(d, BACKOFF_CAP);
+	return MIN(d, cap);
 }
 
 bool hark_quiet_hours_at(const struct hark_quiet_hours *q, int64_t now, int64_t *end)
@@ -149,11 +149,13 @@ bool hark_quiet_hours_at(const struct hark_quiet_hours *q, int64_t now, int64_t 
 
 /* The retry policy of a channel. */
 static void retry_policy(const struct hark_outbox *ob, const char *channel,
-			 int64_t *base, int64_t *max_attempts, int64_t *max_age)
+			 int64_t *base, int64_t *cap, int64_t *max_attempts,
+			 int64_t *max_age)
 {
 	const struct hark_channel_conf *c = hark_config_channel(ob->cfg, channel);
 
 	*base = c ? c->retry_base : BUILTIN_RETRY_BASE;
+	*cap = c ? c->retry_max : BACKOFF_CAP;
 	*max_attempts = c ? c->max_attempts : BUILTIN_MAX_ATTEMPTS;
 	*max_age = c ? c->max_age : BUILTIN_MAX_AGE;
 }
@@ -226,19 +228,20 @@ static void on_attempt_done(struct hark_outbox *ob, struct flight *f,
 			log_error(&e);
 		hark_debug("delivery %s sent to %s", d->id, d->channel);
 	} else {
-		int64_t base, max_attempts, max_age, delay;
+		int64_t base, cap, max_attempts, max_age, delay;
 		int attempts = d->attempts + 1;
 		bool desktop_off = a->permanent && !strcmp(d->channel, "desktop");
 		bool dead;
 
-		retry_policy(ob, d->channel, &base, &max_attempts, &max_age);
+		retry_policy(ob, d->channel, &base, &cap, &max_attempts, &max_age);
 		if (a->retry_after >= 0) {
 			delay = MIN(MAX(a->retry_after, 1), RETRY_AFTER_CAP);
 		} else {
-			delay = hark_backoff_delay(base, attempts);
+			delay = hark_backoff_delay(base, attempts, cap);
 			/* Jitter, so that receivers coming back are not hit
 			 * by every sender at the same second. */
 			delay += (int64_t)(g_random_double() * (double)delay * 0.5);
+			delay = MIN(delay, cap);
 		}
 		dead = a->permanent || attempts >= max_attempts ||
 		       now + delay - d->queued > max_age;

@@ -95,6 +95,7 @@ struct hark_channel_conf {
 	char *command;         /* run with /bin/sh -c, the alert on stdin */
 	/* retries (both kinds) */
 	int64_t retry_base;    /* first retry delay, seconds; default 30 */
+	int64_t retry_max;     /* longest delay between retries; default 1h */
 	int64_t max_attempts;  /* default 12 */
 	int64_t max_age;       /* seconds; default 1d */
 };

@@ -13,7 +13,7 @@
  *    order, and a failed one holds the later ones back until it is sent
  *    or dead;
  *  - failures retry with exponential backoff (retry_base * 2^n, capped at
- *    1 h) plus up to 50 % jitter, or after the receiver's Retry-After;
+ *    retry_max, 1 h by default) plus up to 50 % jitter, or after the receiver's Retry-After;
  *    past max_attempts or max_age a delivery is dead (dead-letter), kept
  *    for `hark outbox` and `hark outbox retry`.
  * Anti-fatigue, applied when a delivery comes due: desktop mutes, quiet
@@ -59,8 +59,8 @@ void hark_outbox_get_stats(const struct hark_outbox *ob, struct hark_outbox_stat
  * Unix time it ends.  Exposed for tests. */
 bool hark_quiet_hours_at(const struct hark_quiet_hours *q, int64_t now, int64_t *end);
 
-/* The delay before retry number ATTEMPTS (>= 1) with base BASE, before
- * jitter.  Exposed for tests. */
-int64_t hark_backoff_delay(int64_t base, int attempts);
+/* The delay before retry number ATTEMPTS (>= 1): BASE * 2^(ATTEMPTS-1),
+ * at most CAP, before jitter.  Exposed for tests. */
+int64_t hark_backoff_delay(int64_t base, int attempts, int64_t cap);
 
 #endif
