@@ -24,7 +24,6 @@ struct shown {
 struct burst {
 	GArray *times;         /* of int64_t, within the window */
 	guint32 last_id;       /* the rule's last notification */
-	unsigned coalesced;    /* alerts folded into last_id */
 };
 
 struct pending {
@@ -294,14 +293,10 @@ static guint32 coalesce(struct hark_notifier *n, struct pending *p, unsigned *co
 	}
 	g_array_set_size(b->times, kept);
 	g_array_append_val(b->times, p->now);
-	if (b->times->len <= p->coalesce.count || !b->last_id) {
-		b->coalesced = 0;
+	if (b->times->len <= p->coalesce.count || !b->last_id)
 		return 0;
-	}
-	/* The first coalesced update also stands for the notification it
-	 * replaces. */
-	b->coalesced = b->coalesced ? b->coalesced + 1 : 2;
-	*count = b->coalesced;
+	/* "N new mentions": every alert of the rule within the window. */
+	*count = b->times->len;
 	return b->last_id;
 }
 
