@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -279,6 +280,24 @@ static void attempt_now(struct flight *f, bool ok, bool permanent, char *error)
 	g_free(error);
 }
 
+static void exec_outcome(struct flight *f, GSubprocess *p, GBytes *err_out);
+
+/* The command closed its stdin early: its exit status decides. */
+static void on_exec_waited(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct flight *f = data;
+	GError *e = NULL;
+
+	if (!g_subprocess_wait_finish(G_SUBPROCESS(src), res, &e)) {
+		char *why = g_strdup_printf("exec %s: %s", f->d->channel,
+					    f->timed_out ? "timed out" : e->message);
+		g_error_free(e);
+		attempt_now(f, false, false, why);
+		return;
+	}
+	exec_outcome(f, G_SUBPROCESS(src), NULL);
+}
+
 /* exec: the alert (with its delivery id) on the command's stdin. */
 static void on_exec_done(GObject *src, GAsyncResult *res, gpointer data)
 {
@@ -288,14 +307,30 @@ static void on_exec_done(GObject *src, GAsyncResult *res, gpointer data)
 	char *why = NULL;
 
 	if (!g_subprocess_communicate_finish(G_SUBPROCESS(src), res, NULL, &err_out, &e)) {
+		if (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) && !f->timed_out) {
+			g_error_free(e);
+			g_subprocess_wait_async(G_SUBPROCESS(src), f->cancel, on_exec_waited, f);
+			return;
+		}
 		if (f->timed_out)
 			why = g_strdup_printf("exec %s: timed out", f->d->channel);
 		else
 			why = g_strdup_printf("exec %s: %s", f->d->channel, e->message);
 		g_error_free(e);
-		if (!g_subprocess_get_if_exited(G_SUBPROCESS(src)))
-			g_subprocess_force_exit(G_SUBPROCESS(src));
-	} else if (!g_subprocess_get_successful(G_SUBPROCESS(src))) {
+		g_subprocess_force_exit(G_SUBPROCESS(src));
+		attempt_now(f, false, false, why);
+		return;
+	}
+	exec_outcome(f, G_SUBPROCESS(src), err_out);
+	if (err_out)
+		g_bytes_unref(err_out);
+}
+
+static void exec_outcome(struct flight *f, GSubprocess *src, GBytes *err_out)
+{
+	char *why = NULL;
+
+	if (!g_subprocess_get_successful(G_SUBPROCESS(src))) {
 		gsize len = 0;
 		const char *p = err_out ? g_bytes_get_data(err_out, &len) : NULL;
 		char *ex = g_utf8_make_valid(p ? p : "", (gssize)MIN(len, EXEC_OUTPUT_KEEP));
@@ -309,8 +344,6 @@ static void on_exec_done(GObject *src, GAsyncResult *res, gpointer data)
 					      g_subprocess_get_term_sig(G_SUBPROCESS(src)));
 		g_free(ex);
 	}
-	if (err_out)
-		g_bytes_unref(err_out);
 	attempt_now(f, why == NULL, false, why);
 }
 
@@ -702,6 +735,9 @@ struct hark_outbox *hark_outbox_new(struct hark_store *st, const struct hark_con
 {
 	struct hark_outbox *ob = g_new0(struct hark_outbox, 1);
 
+	/* An exec command that exits without reading its stdin must fail
+	 * its delivery (EPIPE), not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
 	ob->st = st;
 	ob->cfg = cfg;
 	ob->multi = hark_curlmulti_new(NULL, MAX_INFLIGHT, MAX_PER_HOST);
