@@ -43,11 +43,12 @@ struct hark_outbox {
 	GHashTable *inflight;   /* key -> 1, keys with a delivery in flight */
 	GHashTable *flights;    /* struct flight* in flight */
 	guint n_inflight;
-	guint last_loaded;      /* rows the last load() queued */
 	guint idle;
 	guint timer;
-	bool reload;            /* the store may hold due rows not loaded */
-	bool due_left;          /* the last load was a full batch */
+	bool reload;            /* start a new sweep of the store */
+	bool due_left;          /* the sweep has more rows after cursor */
+	int64_t cursor;         /* seq the sweep reached */
+	guint sweep_loaded;     /* rows the current sweep queued */
 	bool closing;
 	bool desktop_warned;
 	int64_t last_spike_check;
@@ -582,17 +583,25 @@ static void load(struct hark_outbox *ob, int64_t now)
 	GHashTable *blocked = NULL;
 	GError *e = NULL;
 
-	ob->reload = false;
-	ob->last_loaded = 0;
+	/* A sweep reads the due rows in queue order, a batch at a time,
+	 * skipping those behind a failed delivery of their key; a new one
+	 * starts whenever something may have changed (new rows, a retry
+	 * coming due, a failure). */
+	if (ob->reload) {
+		ob->cursor = 0;
+		ob->sweep_loaded = 0;
+		ob->reload = false;
+	}
 	if (!hark_store_deliveries_blocked(ob->st, now, &blocked, &e) ||
-	    !hark_store_deliveries_due(ob->st, now, LOAD_BATCH + (int)g_hash_table_size(ob->loaded),
-				       &due, &e)) {
+	    !hark_store_deliveries_due_after(ob->st, now, ob->cursor, LOAD_BATCH, &due, &e)) {
 		log_error(&e);
 		if (blocked)
 			g_hash_table_unref(blocked);
 		return;
 	}
-	ob->due_left = due->len >= LOAD_BATCH + g_hash_table_size(ob->loaded);
+	ob->due_left = due->len >= LOAD_BATCH;
+	if (due->len)
+		ob->cursor = ((struct hark_delivery *)due->pdata[due->len - 1])->seq;
 	for (guint i = 0; i < due->len; i++) {
 		struct hark_delivery *d = due->pdata[i];
 		char *key;
@@ -613,7 +622,7 @@ static void load(struct hark_outbox *ob, int64_t now)
 			g_hash_table_insert(ob->queues, g_strdup(key), q);
 		}
 		due->pdata[i] = NULL;
-		ob->last_loaded++;
+		ob->sweep_loaded++;
 		g_hash_table_add(ob->loaded, d->id);
 		g_queue_push_tail(q, d);
 		g_free(key);
@@ -779,7 +788,7 @@ bool hark_outbox_drain(struct hark_outbox *ob, int64_t timeout_ms)
 		 * one of their rule wait for its retry). */
 		if (ob->n_inflight == 0 && !ob->idle && !ob->reload && !ob->due_left &&
 		    g_hash_table_size(ob->queues) == 0) {
-			if (ob->last_loaded == 0)
+			if (ob->sweep_loaded == 0)
 				return true;
 			hark_outbox_kick(ob);
 			continue;

@@ -568,6 +568,22 @@ bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
 	return read_deliveries(st, s, out, err);
 }
 
+bool hark_store_deliveries_due_after(struct hark_store *st, int64_t now,
+				     int64_t after, int limit, GPtrArray **out,
+				     GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND next_attempt <= ?1 "
+				      "AND rowid > ?3 ORDER BY rowid LIMIT ?2", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_int64(s, 3, after);
+	return read_deliveries(st, s, out, err);
+}
+
 bool hark_store_deliveries_blocked(struct hark_store *st, int64_t now,
 				   GHashTable **out, GError **err)
 {

@@ -105,6 +105,10 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
  * struct hark_delivery*, owned). */
 bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
 			       GPtrArray **out, GError **err);
+/* The same from queue position AFTER on (seq > AFTER). */
+bool hark_store_deliveries_due_after(struct hark_store *st, int64_t now,
+				     int64_t after, int limit, GPtrArray **out,
+				     GError **err);
 /* Marks a delivery sent. */
 bool hark_store_delivery_done(struct hark_store *st, const char *id, int64_t now,
 			      GError **err);
