@@ -1,12 +1,19 @@
 /* cmd_run.c - `hark run [-c FILE] [--once]`: the daemon.
  *
- * One GLib main loop: a timer fires when the next feed is due, polls every
- * due feed, flushes the outbox, and re-arms for the next due time, so an
- * idle daemon sleeps.  SIGINT/SIGTERM stop it between polls; SIGHUP
- * reloads the config (a bad config is reported and the old one kept).
+ * One GLib main loop drives everything: the polling engine (engine.h:
+ * libcurl multi on the loop's sockets, one timer for the next due feed,
+ * so an idle daemon sleeps), the outbox (outbox.h: deliveries sent as
+ * polls queue them, retries on their own timer), and the signals.  SIGINT/SIGTERM stop starting transfers, abort
+ * the running ones (each poll writes its results in one transaction
+ * after its transfer, so nothing is half-written) and exit at once;
+ * SIGHUP reloads the config, keeping every feed's state (a bad config is
+ * reported and the old one kept).  --once polls every feed once,
+ * concurrently, sends the alerts (waiting at most ONCE_DRAIN_MS for the
+ * receivers) and exits.
  */
 #include "commands.h"
 #include "cmdutil.h"
+#include "hark/engine.h"
 #include "hark/error.h"
 #include "hark/log.h"
 #include "hark/outbox.h"
@@ -19,84 +26,58 @@
 
 struct daemon {
 	char *config_path;
-	struct hark_config *cfg;
-	struct hark_ruleset *rs;
 	struct hark_store *st;
 	struct hark_outbox *outbox;
+	struct hark_engine *engine;
 	GMainLoop *loop;
-	guint timer;
-	int failures;         /* feeds that failed in the last cycle */
+	bool once;
 };
 
 /* How long `run --once` waits for deliveries in flight. */
 #define ONCE_DRAIN_MS 30000
 
-static int64_t now_s(void)
+/* The outbox keeps its own copy of the config: the engine frees its
+ * copy whenever its last poll is done with it. */
+static struct hark_config *outbox_config(const char *path)
 {
-	return g_get_real_time() / G_USEC_PER_SEC;
-}
+	struct hark_diags diags;
+	struct hark_config *cfg;
+	GError *e = NULL;
 
-/* Polls every feed whose next_poll has come (all of them when ALL), then
- * sends what the polls queued.  Returns the earliest next_poll. */
-static int64_t poll_due(struct daemon *d, bool all)
-{
-	int64_t next = INT64_MAX;
-
-	d->failures = 0;
-	for (guint i = 0; i < d->cfg->feeds->len; i++) {
-		const struct hark_feed_conf *f = d->cfg->feeds->pdata[i];
-		struct hark_feed_state fs;
-		struct hark_poll_stats stats;
-		GError *e = NULL;
-		int64_t now = now_s();
-
-		if (!hark_store_feed_load(d->st, f->name, f->url, &fs, &e)) {
-			hark_error("%s", e->message);
-			g_clear_error(&e);
-			continue;
-		}
-		if (all || fs.next_poll <= now) {
-			if (hark_poll_feed(d->st, d->rs, f, now, &stats, &e)) {
-				hark_info("feed %s: %u items, %u new, %u hits%s", f->name,
-					  stats.items, stats.new_items, stats.hits,
-					  stats.not_modified ? " (not modified)" : "");
-			} else {
-				hark_warn("%s", e->message);
-				g_clear_error(&e);
-				d->failures++;
-			}
-			hark_feed_state_clear(&fs);
-			if (!hark_store_feed_load(d->st, f->name, f->url, &fs, &e)) {
-				hark_error("%s", e->message);
-				g_clear_error(&e);
-				continue;
-			}
-		}
-		next = MIN(next, fs.next_poll);
-		hark_feed_state_clear(&fs);
+	hark_diags_init(&diags);
+	cfg = hark_config_load(path, &diags, &e);
+	if (cfg && hark_diags_count(&diags)) {
+		hark_config_free(cfg);
+		cfg = NULL;
 	}
+	if (e)
+		g_error_free(e);
+	hark_diags_clear(&diags);
+	return cfg;
+}
+
+/* Alerts were queued: the outbox sends them from an idle callback (a
+ * burst of polls shares one look at the store). */
+static void on_alerts(void *user)
+{
+	struct daemon *d = user;
+
 	hark_outbox_kick(d->outbox);
-	return next;
 }
 
-static gboolean on_timer(gpointer data);
-
-static void arm(struct daemon *d, int64_t next)
+static gboolean quit_loop(gpointer data)
 {
-	int64_t wait = next == INT64_MAX ? 3600 : next - now_s();
-
-	if (wait < 1)
-		wait = 1;
-	d->timer = g_timeout_add_seconds((guint)MIN(wait, 3600), on_timer, d);
-}
-
-static gboolean on_timer(gpointer data)
-{
-	struct daemon *d = data;
-
-	d->timer = 0;
-	arm(d, poll_due(d, false));
+	g_main_loop_quit(((struct daemon *)data)->loop);
 	return G_SOURCE_REMOVE;
+}
+
+static void on_idle(void *user)
+{
+	struct daemon *d = user;
+
+	/* From a source: this may run before g_main_loop_run(). */
+	if (d->once)
+		g_idle_add_full(G_PRIORITY_LOW, quit_loop, d, NULL);
 }
 
 static gboolean on_stop(gpointer data)
@@ -104,6 +85,7 @@ static gboolean on_stop(gpointer data)
 	struct daemon *d = data;
 
 	hark_info("stopping");
+	hark_engine_stop(d->engine);
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -114,21 +96,32 @@ static gboolean on_reload(gpointer data)
 	struct hark_diags diags;
 	struct hark_config *cfg;
 	struct hark_ruleset *rs;
+	GError *e = NULL;
 
 	hark_diags_init(&diags);
 	if (hark_cmd_load_config(d->config_path, &diags, &cfg, &rs) != HARK_EXIT_OK) {
 		hark_error("reload failed; keeping the running config");
 	} else {
-		hark_outbox_set_config(d->outbox, cfg);
-		hark_ruleset_free(d->rs);
-		hark_config_free(d->cfg);
-		d->cfg = cfg;
-		d->rs = rs;
-		hark_info("reloaded %s: %u feeds, %u rules", cfg->path,
-			  cfg->feeds->len, cfg->rules->len);
-		if (d->timer)
-			g_source_remove(d->timer);
-		arm(d, poll_due(d, false));
+		guint feeds = cfg->feeds->len, rules = cfg->rules->len;
+		char *path = g_strdup(cfg->path);
+
+		struct hark_config *ocfg = outbox_config(path);
+
+		if (ocfg && hark_engine_reload(d->engine, cfg, rs, &e)) {
+			hark_outbox_set_config(d->outbox, ocfg);
+			hark_info("reloaded %s: %u feeds, %u rules", path, feeds, rules);
+		} else if (!ocfg) {
+			hark_error("reload failed (the config changed while reading it); "
+				   "keeping the running config");
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
+		} else {
+			hark_error("reload failed (%s); keeping the running config",
+				   e->message);
+			g_error_free(e);
+			hark_config_free(ocfg);
+		}
+		g_free(path);
 	}
 	hark_diags_clear(&diags);
 	return G_SOURCE_CONTINUE;
@@ -145,7 +138,12 @@ int cmd_run(int argc, char **argv)
 		G_OPTION_ENTRY_NULL,
 	};
 	struct daemon d = {0};
+	struct hark_engine_hooks hooks = {on_alerts, on_idle, NULL};
+	struct hark_config *cfg = NULL;
+	struct hark_ruleset *rs = NULL;
 	struct hark_diags diags;
+	guint sig[3], nfeeds, nrules;
+	char *dbpath = NULL;
 	GError *e = NULL;
 	int status;
 
@@ -158,47 +156,72 @@ int cmd_run(int argc, char **argv)
 		return HARK_EXIT_USER;
 	}
 	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &d.cfg, &d.rs);
+	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
 	hark_diags_clear(&diags);
 	if (status != HARK_EXIT_OK) {
 		g_free(config);
 		return status;
 	}
-	d.config_path = g_strdup(d.cfg->path);
-	d.st = hark_store_open(d.cfg->database, &e);
+	d.config_path = g_strdup(cfg->path);
+	d.once = once;
+	d.st = hark_store_open(cfg->database, &e);
 	if (!d.st) {
+		hark_error("%s", e->message);
+		g_error_free(e);
+		hark_ruleset_free(rs);
+		hark_config_free(cfg);
+		status = HARK_EXIT_RUNTIME;
+		goto out;
+	}
+	{
+		struct hark_config *ocfg = outbox_config(cfg->path);
+		if (!ocfg) {
+			hark_error("%s: the config changed while reading it", cfg->path);
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
+			status = HARK_EXIT_RUNTIME;
+			goto out;
+		}
+		d.outbox = hark_outbox_new(d.st, ocfg);
+	}
+	d.loop = g_main_loop_new(NULL, FALSE);
+	hooks.user = &d;
+	nfeeds = cfg->feeds->len;
+	nrules = cfg->rules->len;
+	dbpath = g_strdup(cfg->database);
+	d.engine = hark_engine_new(d.st, cfg, rs, &hooks, &e);
+	if (!d.engine) {
 		hark_error("%s", e->message);
 		g_error_free(e);
 		status = HARK_EXIT_RUNTIME;
 		goto out;
 	}
-	d.outbox = hark_outbox_new(d.st, d.cfg);
-	if (once) {
-		poll_due(&d, true);
-		/* Send everything due before exiting, but never hang on a
-		 * receiver: what is left stays queued for the next run. */
-		if (!hark_outbox_drain(d.outbox, ONCE_DRAIN_MS))
-			hark_warn("some deliveries are still in flight after %d s; "
-				  "they stay queued (see hark outbox)", ONCE_DRAIN_MS / 1000);
-		/* Exit 0 even when some feeds failed: their errors were logged
-		 * and recorded, and the next run retries them. */
-		goto out;
-	}
-	d.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGINT, on_stop, &d);
-	g_unix_signal_add(SIGTERM, on_stop, &d);
-	g_unix_signal_add(SIGHUP, on_reload, &d);
-	hark_info("running: %u feeds, %u rules, database %s", d.cfg->feeds->len,
-		  d.cfg->rules->len, d.cfg->database);
-	arm(&d, poll_due(&d, false));
+	sig[0] = g_unix_signal_add(SIGINT, on_stop, &d);
+	sig[1] = g_unix_signal_add(SIGTERM, on_stop, &d);
+	sig[2] = g_unix_signal_add(SIGHUP, on_reload, &d);
+	if (!once)
+		hark_info("running: %u feeds, %u rules, database %s", nfeeds, nrules,
+			  dbpath);
+	hark_engine_start(d.engine, once);
 	g_main_loop_run(d.loop);
-	g_main_loop_unref(d.loop);
+	for (int i = 0; i < 3; i++)
+		g_source_remove(sig[i]);
+	hark_engine_stop(d.engine);
+	/* --once: send everything due before exiting, but never hang on a
+	 * receiver; what is left stays queued for the next run. */
+	if (once && !hark_outbox_drain(d.outbox, ONCE_DRAIN_MS))
+		hark_warn("some deliveries are still in flight after %d s; "
+			  "they stay queued (see hark outbox)", ONCE_DRAIN_MS / 1000);
+	/* Exit 0 even when some feeds failed: their errors were logged and
+	 * recorded, and the next run retries them. */
 out:
+	hark_engine_free(d.engine);
+	if (d.loop)
+		g_main_loop_unref(d.loop);
 	hark_outbox_free(d.outbox);
 	hark_store_close(d.st);
-	hark_ruleset_free(d.rs);
-	hark_config_free(d.cfg);
 	g_free(d.config_path);
+	g_free(dbpath);
 	g_free(config);
 	return status;
 }

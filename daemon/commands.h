@@ -13,9 +13,13 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_feeds(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_import_opml(int argc, char **argv);
+int cmd_export_opml(int argc, char **argv);
 
 #endif

@@ -12,12 +12,11 @@
 
 #include <string.h>
 
-enum value_type {
-	T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY,
-	/* delivery keys (rules and channels) */
-	T_HTTP_URL, T_RATE, T_PRIORITY, T_QUIET, T_BOOL, T_NUMBER, T_COUNT,
-	T_FORMAT, T_HEADERS, T_SECRET,
-};
+enum value_type { T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY,
+		  T_INTERVAL, T_BOOL, T_COUNT, T_SIZE, T_HEADERS,
+		  /* delivery keys (rules and channels) */
+		  T_HTTP_URL, T_RATE, T_PRIORITY, T_QUIET, T_HOLD, T_NUMBER,
+		  T_FORMAT, T_SECRET };
 
 struct key_spec {
 	const char *key;
@@ -34,24 +33,47 @@ struct key_spec {
 static const struct key_spec hark_keys[] = {
 	{"database", T_PATH, false, MAIN(database)},
 	{"interval", T_DURATION, false, MAIN(interval)},
+	{"max_transfers", T_COUNT, false, MAIN(max_transfers)},
+	{"max_per_host", T_COUNT, false, MAIN(max_per_host)},
+	{"connect_timeout", T_DURATION, false, MAIN(connect_timeout)},
+	{"timeout", T_DURATION, false, MAIN(timeout)},
+	{"low_speed_time", T_DURATION, false, MAIN(low_speed_time)},
+	{"max_size", T_SIZE, false, MAIN(max_size)},
+	{"backoff_max", T_DURATION, false, MAIN(backoff_max)},
+	{"unconditional_every", T_COUNT, false, MAIN(unconditional_every)},
+	{"broken_after", T_DURATION, false, MAIN(broken_after)},
+	{"health_alert", T_LIST, false, MAIN(health_alert)},
 	{NULL, 0, false, 0},
 };
 
 static const struct key_spec feed_keys[] = {
 	{"url", T_URL, true, FEED(url)},
-	{"interval", T_DURATION, false, FEED(interval)},
+	{"interval", T_INTERVAL, false, FEED(interval)},
 	{"tags", T_LIST, false, FEED(tags)},
+	{"interval_min", T_DURATION, false, FEED(interval_min)},
+	{"interval_max", T_DURATION, false, FEED(interval_max)},
+	{"headers", T_HEADERS, false, FEED(headers)},
+	{"username", T_STRING, false, FEED(username)},
+	{"password", T_STRING, false, FEED(password)},
+	{"tls_verify", T_BOOL, false, FEED(tls_verify)},
+	{"silent_after", T_DURATION, false, FEED(silent_after)},
 	{NULL, 0, false, 0},
 };
 
 static const struct key_spec rule_keys[] = {
 	{"query", T_QUERY, true, RULE(query)},
 	{"alert", T_LIST, false, RULE(alert)},
+	{"exclude", T_QUERY, false, RULE(exclude)},
+	{"sentiment", T_QUERY, false, RULE(sentiment)},
+	{"sentiment_scope", T_QUERY, false, RULE(sentiment_scope)},
+	{"feeds", T_QUERY, false, RULE(feeds)},
+	{"min_length", T_QUERY, false, RULE(min_length)},
+	{"accent_folding", T_QUERY, false, RULE(accent_folding)},
 	{"priority", T_PRIORITY, false, RULE(priority)},
 	{"rate_limit", T_RATE, false, RULE(rate_limit)},
 	{"digest", T_DURATION, false, RULE(digest)},
 	{"quiet_hours", T_QUIET, false, RULE(quiet_hours)},
-	{"quiet_hours_webhooks", T_BOOL, false, RULE(quiet_hours_webhooks)},
+	{"quiet_hours_webhooks", T_HOLD, false, RULE(quiet_hours_webhooks)},
 	{"coalesce", T_RATE, false, RULE(coalesce)},
 	{"spike_k", T_NUMBER, false, RULE(spike_k)},
 	{"spike_min", T_COUNT, false, RULE(spike_min)},
@@ -132,6 +154,11 @@ static void feed_conf_free(gpointer p)
 	g_free(f->name);
 	g_free(f->url);
 	g_ptr_array_unref(f->tags);
+	g_ptr_array_unref(f->headers);
+	g_free(f->username);
+	if (f->password)
+		memset(f->password, 0, strlen(f->password));
+	g_free(f->password);
 	g_free(f);
 }
 
@@ -141,6 +168,12 @@ static void rule_conf_free(gpointer p)
 
 	g_free(r->name);
 	g_free(r->query.value);
+	g_free(r->exclude.value);
+	g_free(r->sentiment.value);
+	g_free(r->sentiment_scope.value);
+	g_free(r->feeds.value);
+	g_free(r->min_length.value);
+	g_free(r->accent_folding.value);
 	g_ptr_array_unref(r->alert);
 	g_free(r->quiet_hours.tz);
 	g_free(r);
@@ -460,19 +493,25 @@ static bool parse_quiet(const char *v, struct hark_quiet_hours *q, bool *bad_tz)
 	return true;
 }
 
-static bool header_ok(const char *h)
+static void read_duration(struct loader *ld, const struct raw_key *k,
+			  const char *v, int64_t *field)
 {
-	const char *colon = strchr(h, ':');
+	GError *e = NULL;
+	int64_t secs;
 
-	if (!colon || colon == h)
-		return false;
-	for (const char *p = h; p < colon; p++)
-		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
-			return false;
-	for (const char *p = colon; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			return false;
-	return true;
+	if (!hark_duration_parse(v, &secs, &e)) {
+		diag(ld, k->line, k->value_col,
+		     (int)g_utf8_strlen(v, -1), "e.g. 90s, 15m, 2h, 1d",
+		     "bad duration '%s' for '%s'", v, k->key);
+		g_error_free(e);
+		return;
+	}
+	if (secs < 1) {
+		diag(ld, k->line, k->value_col, 1, NULL,
+		     "'%s' must be at least 1s", k->key);
+		return;
+	}
+	*field = secs;
 }
 
 static void read_value(struct loader *ld, const struct raw_section *sec,
@@ -480,7 +519,11 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 		       void *base)
 {
 	GError *e = NULL;
-	char *v = g_key_file_get_string(ld->kf, sec->group, k->key, &e);
+	/* Queries are taken raw: a /regex/ needs its backslashes, and columns
+	 * inside the value must match the file. */
+	char *v = spec->type == T_QUERY
+		  ? g_key_file_get_value(ld->kf, sec->group, k->key, &e)
+		  : g_key_file_get_string(ld->kf, sec->group, k->key, &e);
 	void *field = (char *)base + spec->offset;
 
 	if (!v) {
@@ -523,21 +566,72 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 			return;
 		}
 		break;
-	case T_DURATION: {
-		int64_t secs;
-		if (!hark_duration_parse(v, &secs, &e)) {
-			diag(ld, k->line, k->value_col,
-			     (int)g_utf8_strlen(v, -1), "e.g. 90s, 15m, 2h, 1d",
-			     "bad duration '%s' for '%s'", v, k->key);
-			g_error_free(e);
+	case T_DURATION:
+		read_duration(ld, k, v, field);
+		break;
+	case T_INTERVAL:
+		if (!g_ascii_strcasecmp(v, "auto")) {
+			/* Only [feed] sections have this type. */
+			struct hark_feed_conf *f = base;
+			f->interval_auto = true;
 			break;
 		}
-		if (secs < 1) {
-			diag(ld, k->line, k->value_col, 1, NULL,
-			     "'%s' must be at least 1s", k->key);
+		read_duration(ld, k, v, field);
+		break;
+	case T_BOOL:
+		if (!g_ascii_strcasecmp(v, "true") || !g_ascii_strcasecmp(v, "yes") ||
+		    !strcmp(v, "1") || !g_ascii_strcasecmp(v, "on"))
+			*(bool *)field = true;
+		else if (!g_ascii_strcasecmp(v, "false") || !g_ascii_strcasecmp(v, "no") ||
+			 !strcmp(v, "0") || !g_ascii_strcasecmp(v, "off"))
+			*(bool *)field = false;
+		else
+			diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+			     "use yes or no", "bad value '%s' for '%s'", v, k->key);
+		break;
+	case T_COUNT:
+	case T_SIZE: {
+		char *end = NULL;
+		guint64 n = g_ascii_strtoull(v, &end, 10);
+		guint64 mul = 1;
+
+		if (spec->type == T_SIZE && end && *end && !end[1]) {
+			switch (g_ascii_tolower(*end)) {
+			case 'k': mul = 1024; end++; break;
+			case 'm': mul = 1024 * 1024; end++; break;
+			case 'g': mul = 1024 * 1024 * 1024; end++; break;
+			}
+		}
+		if (end == v || !end || *end || n < 1 || n > (1u << 30)) {
+			diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+			     spec->type == T_SIZE ? "e.g. 512k, 16M" : "a whole number from 1",
+			     "bad value '%s' for '%s'", v, k->key);
 			break;
 		}
-		*(int64_t *)field = secs;
+		*(int64_t *)field = (int64_t)(n * mul);
+		break;
+	}
+	case T_HEADERS: {
+		/* ';' only: header values may contain commas. */
+		GPtrArray *arr = *(GPtrArray **)field;
+		char **parts = g_strsplit(v, ";", -1);
+
+		g_ptr_array_set_size(arr, 0);
+		for (char **p = parts; *p; p++) {
+			char *h = g_strstrip(*p), *colon = strchr(h, ':');
+
+			if (!*h)
+				continue;
+			if (!colon || colon == h || strpbrk(h, "\r\n")) {
+				diag(ld, k->line, k->value_col, (int)g_utf8_strlen(v, -1),
+				     "headers = Name: value; Other-Name: value",
+				     "bad header '%.*s' in '%s'", (int)(colon ? colon - h : 20),
+				     h, k->key);
+				continue;
+			}
+			g_ptr_array_add(arr, g_strdup(h));
+		}
+		g_strfreev(parts);
 		break;
 	}
 	case T_LIST: {
@@ -594,7 +688,7 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 			     bad_tz ? "unknown time zone in '%s'" : "bad quiet hours '%s'", v);
 		break;
 	}
-	case T_BOOL:
+	case T_HOLD:
 		if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "hold"))
 			*(bool *)field = true;
 		else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "send"))
@@ -615,17 +709,6 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 			*(double *)field = d;
 		break;
 	}
-	case T_COUNT: {
-		char *end;
-		guint64 n = g_ascii_strtoull(v, &end, 10);
-		if (!g_ascii_isdigit(*v) || *end || n < 1 || n > 1000000)
-			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
-			     "a whole number from 1 to 1000000",
-			     "bad count '%s' for '%s'", v, k->key);
-		else
-			*(int64_t *)field = (int64_t)n;
-		break;
-	}
 	case T_FORMAT: {
 		static const char *const formats[] = {
 			"json", "slack", "teams", "discord", "mattermost", NULL};
@@ -643,24 +726,6 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 		} else {
 			*(enum hark_webhook_format *)field = (enum hark_webhook_format)f;
 		}
-		break;
-	}
-	case T_HEADERS: {
-		GPtrArray *arr = *(GPtrArray **)field;
-		char **parts = g_strsplit(v, ";", -1);
-		g_ptr_array_set_size(arr, 0);
-		for (char **p = parts; *p; p++) {
-			char *h = g_strstrip(*p);
-			if (!*h)
-				continue;
-			if (!header_ok(h))
-				diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
-				     "headers = Name: value; Other-Name: value",
-				     "bad header '%s'", h);
-			else
-				g_ptr_array_add(arr, g_strdup(h));
-		}
-		g_strfreev(parts);
 		break;
 	}
 	case T_QUERY: {
@@ -744,6 +809,18 @@ static void check_channels(struct loader *ld, const struct raw_section *sec,
 			     "alert channels are stdout, console, desktop and the "
 			     "names of [webhook NAME] and [exec NAME] sections",
 			     "unknown alert channel '%s' in [%s]", a, sec->group);
+	}
+}
+
+static void check_health_channels(struct loader *ld)
+{
+	for (guint i = 0; i < ld->cfg->health_alert->len; i++) {
+		const char *a = ld->cfg->health_alert->pdata[i];
+
+		if (!hark_alert_channel_known(a) && !hark_config_channel(ld->cfg, a))
+			diag(ld, 0, 0, 0, "alert channels are stdout, console, desktop and "
+			     "the names of [webhook NAME] and [exec NAME] sections",
+			     "unknown alert channel '%s' in health_alert", a);
 	}
 }
 
@@ -836,6 +913,10 @@ static void build_config(struct loader *ld)
 			f->line = sec->line;
 			f->interval = 0;
 			f->tags = g_ptr_array_new_with_free_func(g_free);
+			f->headers = g_ptr_array_new_with_free_func(g_free);
+			f->tls_verify = true;
+			f->interval_min = 5 * 60;
+			f->interval_max = 24 * 3600;
 			g_ptr_array_add(cfg->feeds, f);
 			read_section(ld, sec, sec->group, feed_keys, f);
 		} else if (!strcmp(kind, "rule")) {
@@ -886,7 +967,11 @@ static void build_config(struct loader *ld)
 		struct hark_feed_conf *f = cfg->feeds->pdata[i];
 		if (!f->interval)
 			f->interval = cfg->interval;
+		if (f->interval_max < f->interval_min)
+			diag(ld, f->line, 0, 0, NULL,
+			     "[feed %s]: interval_max is below interval_min", f->name);
 	}
+	check_health_channels(ld);
 }
 
 char *hark_config_default_path(void)
@@ -900,6 +985,7 @@ void hark_config_free(struct hark_config *cfg)
 		return;
 	g_free(cfg->path);
 	g_free(cfg->database);
+	g_ptr_array_unref(cfg->health_alert);
 	g_ptr_array_unref(cfg->feeds);
 	g_ptr_array_unref(cfg->rules);
 	g_ptr_array_unref(cfg->channels);
@@ -930,6 +1016,17 @@ struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 	cfg->rules = g_ptr_array_new_with_free_func(rule_conf_free);
 	cfg->channels = g_ptr_array_new_with_free_func(channel_conf_free);
 	cfg->lines = g_ptr_array_new_with_free_func(g_free);
+	cfg->max_transfers = 32;
+	cfg->max_per_host = 2;
+	cfg->connect_timeout = 15;
+	cfg->timeout = 60;
+	cfg->low_speed_time = 30;
+	cfg->max_size = 16 * 1024 * 1024;
+	cfg->backoff_max = 12 * 3600;
+	cfg->unconditional_every = 24;
+	cfg->broken_after = 24 * 3600;
+	cfg->health_alert = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(cfg->health_alert, g_strdup("stdout"));
 
 	ld.path = path;
 	ld.cfg = cfg;

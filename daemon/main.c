@@ -20,9 +20,13 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{"run", cmd_run, "poll feeds, match rules, send alerts (-c FILE, --once)"},
 	{"check", cmd_check, "validate the config and rules (-c FILE)"},
+	{"feeds", cmd_feeds, "show every feed's polling state (-c FILE, --json)"},
 	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
+	{"match", cmd_match, "dry-run the rules over a feed"},
 	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
 	{"outbox", cmd_outbox, "list pending and dead deliveries; retry ID|--all"},
+	{"import-opml", cmd_import_opml, "add the feeds of an OPML file to the config"},
+	{"export-opml", cmd_export_opml, "print the configured feeds as OPML"},
 	{"help", cmd_help, "show this list"},
 };
 

@@ -35,7 +35,7 @@
 
 struct hark_outbox {
 	struct hark_store *st;
-	const struct hark_config *cfg;
+	struct hark_config *cfg;          /* owned */
 	struct hark_curlmulti *multi;
 	struct hark_notifier *notifier;
 	GHashTable *queues;     /* key -> GQueue of struct hark_delivery* */
@@ -740,7 +740,7 @@ static void on_mute(const char *rule, void *user)
 		log_error(&e);
 }
 
-struct hark_outbox *hark_outbox_new(struct hark_store *st, const struct hark_config *cfg)
+struct hark_outbox *hark_outbox_new(struct hark_store *st, struct hark_config *cfg)
 {
 	struct hark_outbox *ob = g_new0(struct hark_outbox, 1);
 
@@ -760,8 +760,11 @@ struct hark_outbox *hark_outbox_new(struct hark_store *st, const struct hark_con
 	return ob;
 }
 
-void hark_outbox_set_config(struct hark_outbox *ob, const struct hark_config *cfg)
+void hark_outbox_set_config(struct hark_outbox *ob, struct hark_config *cfg)
 {
+	/* Nothing in flight points into the old one: channels copy what
+	 * they need when an attempt starts. */
+	hark_config_free(ob->cfg);
 	ob->cfg = cfg;
 	hark_outbox_kick(ob);
 }
@@ -841,5 +844,6 @@ void hark_outbox_free(struct hark_outbox *ob)
 	g_hash_table_unref(ob->loaded);
 	g_hash_table_unref(ob->inflight);
 	g_hash_table_unref(ob->flights);
+	hark_config_free(ob->cfg);
 	g_free(ob);
 }

@@ -63,17 +63,54 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  sent INTEGER);"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
-	/* delivery: the outbox gets its rule (per-rule order, rate limits,
-	 * digests), a kind (digest and spike messages have no single hit),
-	 * the states merged (folded into a digest) and suppressed (rate
-	 * limit, mute), and queued (when the attempt/age caps restart, e.g.
-	 * after `hark outbox retry`); mutes and raised spikes are kept. */
+
+	/* 1 -> 2: polling engine.  conf_url is the URL in the config (url
+	 * may differ after a permanent redirect); health and the times
+	 * behind it; the adaptive interval; the conditional-GET cycle.
+	 * Deliveries get an optional feed_id and lose the NOT NULL on
+	 * hit_id: feed health alerts go through the same outbox but have
+	 * no hit.  SQLite cannot drop a NOT NULL, hence the copy. */
+	"ALTER TABLE feeds ADD COLUMN conf_url TEXT;"
+	"UPDATE feeds SET conf_url = url;"
+	"ALTER TABLE feeds ADD COLUMN health TEXT NOT NULL DEFAULT 'ok';"
+	"ALTER TABLE feeds ADD COLUMN failing_since INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_new_item INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cur_interval INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN cond_polls INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_full_poll INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE deliveries_v2 ("
 	"  id TEXT PRIMARY KEY,"
 	"  hit_id INTEGER REFERENCES hits(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  sent INTEGER,"
+	"  CHECK (hit_id IS NOT NULL OR feed_id IS NOT NULL));"
+	"INSERT INTO deliveries_v2 (rowid, id, hit_id, channel, payload, state,"
+	"  attempts, next_attempt, last_error, created, sent)"
+	"  SELECT rowid, id, hit_id, channel, payload, state, attempts,"
+	"  next_attempt, last_error, created, sent FROM deliveries;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_v2 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
+	/* delivery: the outbox gets its rule (per-rule order, rate limits,
+	 * digests), a kind (digest and spike messages belong to no hit or
+	 * feed), the states merged (folded into a digest) and suppressed
+	 * (rate limit, mute), and queued (when the attempt/age caps restart,
+	 * e.g. after `hark outbox retry`); mutes and raised spikes are kept. */
+	"CREATE TABLE deliveries_v3 ("
+	"  id TEXT PRIMARY KEY,"
+	"  hit_id INTEGER REFERENCES hits(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,"
 	"  rule TEXT,"
 	"  kind TEXT NOT NULL DEFAULT 'alert'"
-	"    CHECK (kind IN ('alert', 'digest', 'spike')),"
+	"    CHECK (kind IN ('alert', 'feed', 'digest', 'spike')),"
 	"  channel TEXT NOT NULL,"
 	"  payload TEXT NOT NULL,"
 	"  state TEXT NOT NULL DEFAULT 'pending'"
@@ -83,14 +120,18 @@ static const char *const migrations[] = {
 	"  last_error TEXT,"
 	"  created INTEGER NOT NULL,"
 	"  queued INTEGER NOT NULL,"
-	"  sent INTEGER);"
-	"INSERT INTO deliveries_v2 (rowid, id, hit_id, rule, channel, payload, state,"
-	"  attempts, next_attempt, last_error, created, queued, sent)"
-	"  SELECT d.rowid, d.id, d.hit_id, h.rule, d.channel, d.payload, d.state,"
-	"  d.attempts, d.next_attempt, d.last_error, d.created, d.created, d.sent"
+	"  sent INTEGER,"
+	"  CHECK (hit_id IS NOT NULL OR feed_id IS NOT NULL OR"
+	"         kind IN ('digest', 'spike')));"
+	"INSERT INTO deliveries_v3 (rowid, id, hit_id, feed_id, rule, kind, channel,"
+	"  payload, state, attempts, next_attempt, last_error, created, queued, sent)"
+	"  SELECT d.rowid, d.id, d.hit_id, d.feed_id, h.rule,"
+	"  CASE WHEN d.hit_id IS NULL THEN 'feed' ELSE 'alert' END, d.channel,"
+	"  d.payload, d.state, d.attempts, d.next_attempt, d.last_error, d.created,"
+	"  d.created, d.sent"
 	"  FROM deliveries d LEFT JOIN hits h ON h.id = d.hit_id;"
 	"DROP TABLE deliveries;"
-	"ALTER TABLE deliveries_v2 RENAME TO deliveries;"
+	"ALTER TABLE deliveries_v3 RENAME TO deliveries;"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);"
 	"CREATE INDEX deliveries_rule ON deliveries(rule, channel, state, sent);"
 	"CREATE TABLE mutes (rule TEXT PRIMARY KEY, until INTEGER NOT NULL);"
@@ -241,12 +282,14 @@ void hark_feed_state_clear(struct hark_feed_state *fs)
 	g_free(fs->etag);
 	g_free(fs->last_modified);
 	g_free(fs->last_error);
+	g_free(fs->health);
 	memset(fs, 0, sizeof *fs);
 }
 
 #define FEED_COLUMNS "id, name, url, etag, last_modified, last_status, " \
 	"last_error, failures, last_poll, last_success, next_poll, items_seen, " \
-	"polls, gone"
+	"polls, gone, health, failing_since, last_new_item, cur_interval, " \
+	"cond_polls, last_full_poll, conf_url"
 
 static void read_feed_row(sqlite3_stmt *s, struct hark_feed_state *fs)
 {
@@ -264,6 +307,13 @@ static void read_feed_row(sqlite3_stmt *s, struct hark_feed_state *fs)
 	fs->items_seen = sqlite3_column_int64(s, 11);
 	fs->polls = sqlite3_column_int64(s, 12);
 	fs->gone = sqlite3_column_int(s, 13) != 0;
+	fs->health = column_dup(s, 14);
+	fs->failing_since = sqlite3_column_int64(s, 15);
+	fs->last_new_item = sqlite3_column_int64(s, 16);
+	fs->cur_interval = sqlite3_column_int64(s, 17);
+	fs->cond_polls = sqlite3_column_int64(s, 18);
+	fs->last_full_poll = sqlite3_column_int64(s, 19);
+	fs->moved = g_strcmp0(fs->url, (const char *)sqlite3_column_text(s, 20)) != 0;
 }
 
 bool hark_store_feed_load(struct hark_store *st, const char *name,
@@ -274,10 +324,13 @@ bool hark_store_feed_load(struct hark_store *st, const char *name,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	s = prepare(st, "INSERT INTO feeds (name, url) VALUES (?1, ?2) "
+	/* Compared with conf_url, not url: a permanent redirect changes
+	 * url, and must survive until the config itself changes. */
+	s = prepare(st, "INSERT INTO feeds (name, url, conf_url) VALUES (?1, ?2, ?2) "
 			"ON CONFLICT (name) DO UPDATE SET url = excluded.url, "
+			"conf_url = excluded.conf_url, "
 			"etag = NULL, last_modified = NULL, gone = 0 "
-			"WHERE feeds.url <> excluded.url", err);
+			"WHERE feeds.conf_url IS NOT excluded.conf_url", err);
 	if (!s)
 		return false;
 	bind_text(s, 1, name);
@@ -326,7 +379,9 @@ bool hark_store_feed_save(struct hark_store *st, const struct hark_feed_state *f
 		"UPDATE feeds SET url = ?2, etag = ?3, last_modified = ?4, "
 		"last_status = ?5, last_error = ?6, failures = ?7, last_poll = ?8, "
 		"last_success = ?9, next_poll = ?10, items_seen = ?11, polls = ?12, "
-		"gone = ?13 WHERE id = ?1", err);
+		"gone = ?13, health = COALESCE(?14, 'ok'), failing_since = ?15, "
+		"last_new_item = ?16, cur_interval = ?17, cond_polls = ?18, "
+		"last_full_poll = ?19 WHERE id = ?1", err);
 	int rc;
 
 	if (!s)
@@ -344,6 +399,12 @@ bool hark_store_feed_save(struct hark_store *st, const struct hark_feed_state *f
 	sqlite3_bind_int64(s, 11, fs->items_seen);
 	sqlite3_bind_int64(s, 12, fs->polls);
 	sqlite3_bind_int(s, 13, fs->gone);
+	bind_text(s, 14, fs->health);
+	sqlite3_bind_int64(s, 15, fs->failing_since);
+	sqlite3_bind_int64(s, 16, fs->last_new_item);
+	sqlite3_bind_int64(s, 17, fs->cur_interval);
+	sqlite3_bind_int64(s, 18, fs->cond_polls);
+	sqlite3_bind_int64(s, 19, fs->last_full_poll);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -496,6 +557,57 @@ bool hark_store_delivery_add_message(struct hark_store *st, const char *rule,
 				     char **id_out, GError **err)
 {
 	return delivery_insert(st, 0, rule, kind, channel, payload, now, id_out, err);
+}
+
+bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
+			       const char *channel, const char *payload,
+			       int64_t now, GError **err)
+{
+	char *id = g_uuid_string_random();
+	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, feed_id, kind, "
+				      "channel, payload, next_attempt, created, queued) "
+				      "VALUES (?1, ?2, 'feed', ?3, ?4, ?5, ?5, ?5)", err);
+	int rc;
+
+	if (!s) {
+		g_free(id);
+		return false;
+	}
+	bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, feed_id);
+	bind_text(s, 3, channel);
+	bind_text(s, 4, payload);
+	sqlite3_bind_int64(s, 5, now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	g_free(id);
+	return rc == SQLITE_DONE || db_fail(st, err, "queueing feed alert");
+}
+
+bool hark_store_feed_item_times(struct hark_store *st, int64_t feed_id,
+				int limit, GArray **out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT COALESCE(published, first_seen) AS t "
+				      "FROM items WHERE feed_id = ?1 "
+				      "ORDER BY t DESC LIMIT ?2", err);
+	int rc;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int(s, 2, limit);
+	*out = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t t = sqlite3_column_int64(s, 0);
+		g_array_append_val(*out, t);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		g_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "listing item times");
+	}
+	return true;
 }
 
 void hark_delivery_free(struct hark_delivery *d)

@@ -1,6 +1,8 @@
 /* htmltext.c - HTML fragment to plain text with libxml2's HTML parser. */
 #include "hark/htmltext.h"
 
+#include "parse_internal.h"
+
 #include <glib.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -65,7 +67,7 @@ static void out_break(struct textout *o)
 
 static char *out_finish(struct textout *o)
 {
-	if (!g_utf8_validate(o->s->str, (gssize)o->s->len, NULL)) {
+	if (!feed_utf8_valid(o->s->str, o->s->len)) {
 		char *valid = g_utf8_make_valid(o->s->str, (gssize)o->s->len);
 		g_string_free(o->s, TRUE);
 		return valid;
@@ -81,86 +83,137 @@ char *hark_text_clean(const char *text, size_t len)
 	return out_finish(&o);
 }
 
-static bool name_is(const xmlChar *name, const char *const *list)
+/* What an element means for the text.  libxml2's HTML parser hands us
+ * lower-case names. */
+enum elem { E_INLINE, E_BLOCK, E_SKIP };
+
+static enum elem classify(const xmlChar *name)
 {
-	for (; *list; list++)
-		if (!g_ascii_strcasecmp((const char *)name, *list))
-			return true;
-	return false;
+	static const char *const skipped[] = {
+		"script", "style", "head", "template", "noscript", "iframe", "object",
+		"svg", "math", "title", NULL};
+	static const char *const blocks[] = {
+		"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3",
+		"h4", "h5", "h6", "blockquote", "pre", "table", "tr", "hr", "section",
+		"article", "header", "footer", "aside", "nav", "figure", "figcaption",
+		"address", "main", "details", "summary", "form", "fieldset", "body",
+		"caption", "center", "dir", "menu", "option", "textarea", NULL};
+	const char *n = (const char *)name;
+
+	/* most tags are one or two letters, mostly inline ones */
+	if (!n[0])
+		return E_INLINE;
+	if (!n[1])
+		return n[0] == 'p' ? E_BLOCK : E_INLINE;
+	if (!n[2] && (n[0] == 'h' || !strcmp(n, "br") || !strcmp(n, "li") ||
+		      !strcmp(n, "ul") || !strcmp(n, "ol") || !strcmp(n, "dl") ||
+		      !strcmp(n, "dt") || !strcmp(n, "dd") || !strcmp(n, "tr")))
+		return (n[0] == 'h' && n[1] != 'r' && (n[1] < '1' || n[1] > '6')) ? E_INLINE : E_BLOCK;
+	for (const char *const *l = skipped; *l; l++)
+		if (**l == *n && !strcmp(*l, n))
+			return E_SKIP;
+	for (const char *const *l = blocks; *l; l++)
+		if (**l == *n && !strcmp(*l, n))
+			return E_BLOCK;
+	return E_INLINE;
 }
 
-static const char *const skipped[] = {
-	"script", "style", "head", "template", "noscript", "iframe", "object",
-	"svg", "math", NULL};
+/* The HTML parser runs with SAX callbacks instead of building a tree (the
+ * same parser htmlReadMemory drives, minus the tree it would build and
+ * free for every field), on a context reused per thread. */
+struct htmlsax {
+	struct textout o;
+	int skip; /* depth inside script, style... */
+};
 
-static const char *const blocks[] = {
-	"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3",
-	"h4", "h5", "h6", "blockquote", "pre", "table", "tr", "hr", "section",
-	"article", "header", "footer", "aside", "nav", "figure", "figcaption",
-	"address", "main", "details", "summary", "form", "fieldset", "body",
-	NULL};
-
-/* Iterative walk: fragments from the web can nest deeper than the C
- * stack would like. */
-static void walk(struct textout *o, xmlNode *root)
+static void hs_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 {
-	xmlNode *n = root;
+	struct htmlsax *h = ((htmlParserCtxtPtr)ctx)->_private;
+	enum elem e = classify(name);
 
-	while (n) {
-		bool descend = false;
+	(void)attrs;
+	if (h->skip || e == E_SKIP)
+		h->skip++;
+	else if (e == E_BLOCK)
+		out_break(&h->o);
+}
 
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			if (n->content)
-				out_text(o, (const char *)n->content,
-					 strlen((const char *)n->content));
-		} else if (n->type == XML_ELEMENT_NODE && n->name) {
-			if (!name_is(n->name, skipped)) {
-				if (name_is(n->name, blocks))
-					out_break(o);
-				descend = n->children != NULL;
-			}
-		}
-		if (descend) {
-			n = n->children;
-			continue;
-		}
-		/* climb until a next sibling exists, closing blocks on the way */
-		while (n && n != root && !n->next) {
-			n = n->parent;
-			if (n && n->type == XML_ELEMENT_NODE && name_is(n->name, blocks))
-				out_break(o);
-		}
-		if (!n || n == root) {
-			if (root->type == XML_ELEMENT_NODE && name_is(root->name, blocks))
-				out_break(o);
-			break;
-		}
-		if (n->type == XML_ELEMENT_NODE && n->name && name_is(n->name, blocks) &&
-		    n->children)
-			out_break(o);
-		n = n->next;
+static void hs_end(void *ctx, const xmlChar *name)
+{
+	struct htmlsax *h = ((htmlParserCtxtPtr)ctx)->_private;
+
+	if (h->skip)
+		h->skip--;
+	else if (classify(name) == E_BLOCK)
+		out_break(&h->o);
+}
+
+static void hs_text(void *ctx, const xmlChar *text, int len)
+{
+	struct htmlsax *h = ((htmlParserCtxtPtr)ctx)->_private;
+
+	if (!h->skip && len > 0)
+		out_text(&h->o, (const char *)text, (size_t)len);
+}
+
+/* Contexts are not shared between threads; each thread keeps one, freed
+ * when the thread ends. */
+static void ctxt_free(gpointer p)
+{
+	htmlFreeParserCtxt(p);
+}
+
+static GPrivate html_ctxt_key = G_PRIVATE_INIT(ctxt_free);
+
+static htmlParserCtxtPtr html_ctxt(void)
+{
+	htmlParserCtxtPtr ctxt = g_private_get(&html_ctxt_key);
+
+	/* names are interned in the context's dictionary: start afresh
+	 * before hostile input makes it large */
+	if (ctxt && ctxt->dict && xmlDictSize(ctxt->dict) > 20000) {
+		g_private_replace(&html_ctxt_key, NULL);
+		ctxt = NULL;
 	}
+	if (!ctxt) {
+		ctxt = htmlNewParserCtxt();
+		if (!ctxt)
+			return NULL;
+		memset(ctxt->sax, 0, sizeof *ctxt->sax);
+		ctxt->sax->startElement = hs_start;
+		ctxt->sax->endElement = hs_end;
+		ctxt->sax->characters = hs_text;
+		ctxt->sax->cdataBlock = hs_text;
+		ctxt->sax->ignorableWhitespace = hs_text;
+		ctxt->userData = ctxt;
+		g_private_set(&html_ctxt_key, ctxt);
+	}
+	return ctxt;
 }
 
 char *hark_html_to_text(const char *html, size_t len)
 {
-	struct textout o = {g_string_sized_new(len / 2 + 16), false, false};
+	struct htmlsax h = {{g_string_sized_new(MIN(len, 4096) + 16), false, false}, 0};
+	htmlParserCtxtPtr ctxt;
 
 	/* Most titles and many summaries carry no markup at all. */
 	if (!memchr(html, '<', len) && !memchr(html, '&', len)) {
-		out_text(&o, html, len);
-		return out_finish(&o);
+		out_text(&h.o, html, len);
+		return out_finish(&h.o);
 	}
 	if (len > INT_MAX)
 		len = INT_MAX;
-	htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-					HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-					HTML_PARSE_COMPACT);
-	if (doc) {
-		for (xmlNode *n = doc->children; n; n = n->next)
-			walk(&o, n);
-		xmlFreeDoc(doc);
+	ctxt = html_ctxt();
+	if (ctxt) {
+		ctxt->_private = &h;
+		htmlDocPtr doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+						    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+						    HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+						    HTML_PARSE_COMPACT);
+		/* no startDocument callback: no tree, but be sure */
+		if (doc)
+			xmlFreeDoc(doc);
+		ctxt->_private = NULL;
 	}
-	return out_finish(&o);
+	return out_finish(&h.o);
 }

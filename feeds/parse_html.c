@@ -174,7 +174,7 @@ struct hark_feed_doc *feed_parse_html(const char *data, size_t len,
 
 	/* <base href> in the page overrides the document's own URL. */
 	xmlXPathCompExprPtr e_base = xmlXPathCtxtCompile(x, BAD_CAST "//head/base/@href");
-	char *page_base = eval(x, e_base, xmlDocGetRootElement(html), W_TEXT);
+	char *page_base = eval(x, e_base, (xmlNodePtr)html, W_TEXT);
 	xmlXPathFreeCompExpr(e_base);
 	if (page_base && *page_base) {
 		char *b = feed_resolve_url(page_base, strlen(page_base), base);

@@ -13,6 +13,7 @@
 #define FEED_MAX_ITEMS 5000
 #define FEED_MAX_FIELD (1u << 20)
 #define FEED_MAX_LIST 64 /* categories, enclosures per item */
+#define FEED_MAX_DEPTH 256 /* element nesting, as libxml2's own default */
 
 /* XML feeds (RSS, RDF, Atom).  DATA is valid UTF-8 without a BOM.  Returns
  * NULL with *NOT_FEED set when the root element is not a feed's (or there
@@ -44,6 +45,9 @@ char *feed_resolve_url(const char *url, size_t len, const char *base);
  * "Joe <joe@example.com>"; plain names are kept.  Never NULL. */
 char *feed_author(const char *name, const char *email);
 char *feed_rss_author(const char *s);
+
+/* True when S (LEN bytes) is valid UTF-8 without NUL bytes. */
+bool feed_utf8_valid(const char *s, size_t len);
 
 /* Appends S to BUF unless BUF would exceed FEED_MAX_FIELD. */
 void feed_buf_append(GString *buf, const char *s, size_t len);

@@ -185,6 +185,11 @@ struct hark_feed_doc *feed_parse_json(const char *data, size_t len,
 	doc->link = url(get_str(o, "home_page_url"), base);
 	const char *feed_author = NULL;
 	JsonObject *fa = get_obj(o, "author");
+	JsonArray *fas = get_arr(o, "authors");
+	/* 1.1: the feed's authors are those of items that name none */
+	if (!fa && fas && json_array_get_length(fas) &&
+	    JSON_NODE_HOLDS_OBJECT(json_array_get_element(fas, 0)))
+		fa = json_array_get_object_element(fas, 0);
 	JsonArray *arr = get_arr(o, "items");
 	if (!arr) {
 		doc->bozo = true;

@@ -83,6 +83,7 @@ struct xml_state {
 	int64_t dcdate;
 	char *author_name, *author_email;
 	int author_depth;   /* open Atom <author>, or 0 */
+	char *feed_author;  /* Atom: the feed's author applies to entries without one */
 
 	enum field field;   /* text being captured, F_NONE if none */
 	enum kind kind;
@@ -95,6 +96,8 @@ struct xml_state {
 	char *nested_note;  /* feed root not at the top, for bozo_reason */
 	char *first_error;
 	int nitems;
+	xmlParserCtxtPtr ctxt;
+	bool too_deep;      /* stopped at FEED_MAX_DEPTH */
 };
 
 struct html_entity {
@@ -176,8 +179,11 @@ static enum kind atom_kind(int nattr, const xmlChar **attrs)
 		return K_XHTML;
 	if (!type)
 		return mode && !xmlStrncasecmp(mode, BAD_CAST "escaped", 7) ? K_HTML : K_PLAIN;
+	/* attribute values are not NUL-terminated in SAX2 */
 	attr(nattr, attrs, "type", &len);
-	g_strlcpy(t, (const char *)type, MIN(len + 1, sizeof t));
+	len = MIN(len, sizeof t - 1);
+	memcpy(t, type, len);
+	t[len] = '\0';
 	if (!g_ascii_strcasecmp(t, "html") || !g_ascii_strcasecmp(t, "text/html"))
 		return K_HTML;
 	if (!g_ascii_strcasecmp(t, "xhtml") || !g_ascii_strcasecmp(t, "application/xhtml+xml"))
@@ -399,8 +405,7 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		     const xmlChar *uri, int nns, const xmlChar **ns, int nattr,
 		     int ndefaulted, const xmlChar **attrs)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-	struct xml_state *st = ctxt->_private;
+	struct xml_state *st = ctx;
 	struct base b = {NULL, false};
 
 	(void)prefix;
@@ -408,6 +413,14 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	(void)ns;
 	(void)ndefaulted;
 	st->depth++;
+	/* libxml2's push parser does not enforce its own depth limit. */
+	if (st->depth > FEED_MAX_DEPTH && !st->too_deep) {
+		st->too_deep = true;
+		if (!st->first_error)
+			st->first_error = g_strdup_printf("elements nested deeper than %d",
+							  FEED_MAX_DEPTH);
+		xmlStopParser(st->ctxt);
+	}
 
 	/* xml:base */
 	for (int i = 0; i < nattr; i++) {
@@ -492,8 +505,19 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			st->channel_depth = st->depth;
 			return;
 		}
+		if (st->author_depth && st->depth == st->author_depth + 1) {
+			if (atom && streq(local, "name"))
+				capture(st, F_AUTHOR_NAME, K_PLAIN);
+			else if (atom && streq(local, "email"))
+				capture(st, F_AUTHOR_EMAIL, K_PLAIN);
+			return;
+		}
 		if (st->depth != st->channel_depth + 1 || st->channel_depth == 0)
 			return;
+		if (atom && st->root == ROOT_ATOM && streq(local, "author") && !st->feed_author) {
+			st->author_depth = st->depth;
+			return;
+		}
 		if ((rss || atom) && streq(local, "title"))
 			capture(st, F_FEED_TITLE, atom ? atom_kind(nattr, attrs) : K_HTML);
 		else if (atom && streq(local, "link")) {
@@ -607,8 +631,7 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		   const xmlChar *uri)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-	struct xml_state *st = ctxt->_private;
+	struct xml_state *st = ctx;
 
 	(void)prefix;
 	(void)uri;
@@ -622,8 +645,8 @@ static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			feed_buf_append(st->buf, (const char *)local, strlen((const char *)local));
 			feed_buf_append(st->buf, ">", 1);
 		}
-	} else if (st->item && st->depth == st->author_depth) {
-		finish_author(st, &st->item->author);
+	} else if (st->depth == st->author_depth) {
+		finish_author(st, st->item ? &st->item->author : &st->feed_author);
 	} else if (st->item && st->depth == st->item_depth) {
 		end_item(st);
 	} else if (st->depth == st->channel_depth && st->root != ROOT_ATOM) {
@@ -638,8 +661,7 @@ static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 
 static void on_text(void *ctx, const xmlChar *text, int len)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-	struct xml_state *st = ctxt->_private;
+	struct xml_state *st = ctx;
 
 	if (st->field == F_NONE || len <= 0)
 		return;
@@ -661,8 +683,7 @@ static void on_cdata(void *ctx, const xmlChar *text, int len)
  * resolved, so no entity can expand to more than one character. */
 static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *name)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-	struct xml_state *st = ctxt->_private;
+	struct xml_state *st = ctx;
 	struct html_entity *he;
 	const htmlEntityDesc *desc;
 
@@ -690,13 +711,11 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *name)
 
 static void on_error(void *ctx, xmlErrorPtr e)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-	struct xml_state *st;
+	struct xml_state *st = ctx;
 
-	if (!ctxt || !e || e->level < XML_ERR_FATAL)
+	if (!st || !e || e->level < XML_ERR_FATAL)
 		return;
-	st = ctxt->_private;
-	if (st && !st->first_error) {
+	if (!st->first_error) {
 		char *msg = g_strstrip(g_strdup(e->message ? e->message : "error"));
 		st->first_error = g_strdup_printf("line %d: %s", e->line, msg);
 		g_free(msg);
@@ -717,6 +736,7 @@ static void state_reset(struct xml_state *st)
 	}
 	g_array_set_size(st->bases, 0);
 	g_clear_pointer(&st->creator, g_free);
+	g_clear_pointer(&st->feed_author, g_free);
 	g_clear_pointer(&st->author_name, g_free);
 	g_clear_pointer(&st->author_email, g_free);
 	g_clear_pointer(&st->root_name, g_free);
@@ -731,6 +751,7 @@ static void state_reset(struct xml_state *st)
 	st->author_depth = 0;
 	st->field = F_NONE;
 	st->nitems = 0;
+	st->too_deep = false;
 }
 
 /* One pass; returns true when the document was well-formed. */
@@ -750,13 +771,14 @@ static bool run_pass(struct xml_state *st, const char *data, size_t len, bool re
 	sax.serror = on_error;
 
 	state_reset(st);
-	ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
+	/* user data is our state, never the context: with userData == ctxt
+	 * libxml2 would look up entities declared in the DTD (which it keeps
+	 * "for expat compatibility" even in SAX mode) and expand them. */
+	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
 	if (!ctxt)
 		return false;
-	/* Callbacks get the context (for xmlStopParser); state in _private. */
-	ctxt->userData = ctxt;
-	ctxt->_private = st;
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC |
+	st->ctxt = ctxt;
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET |
 				(recover ? XML_PARSE_RECOVER : 0));
 	/* Chunks keep libxml2's input buffer small. */
 	const size_t chunk = 1 << 16;
@@ -772,32 +794,105 @@ static bool run_pass(struct xml_state *st, const char *data, size_t len, bool re
 	if (ctxt->instate != XML_PARSER_EOF)
 		xmlParseChunk(ctxt, NULL, 0, 1);
 	ok = ctxt->wellFormed && st->root != ROOT_NONE;
-	if (recover && st->item)
+	if ((recover || st->too_deep) && st->item)
 		end_item(st);
 	if (!st->first_error && !ctxt->wellFormed)
 		st->first_error = g_strdup("not well-formed");
+	/* SAX mode may still have built a document for the DTD's entities */
+	if (ctxt->myDoc)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
 	xmlFreeParserCtxt(ctxt);
-	return ok;
+	st->ctxt = NULL;
+	return ok && !st->too_deep;
 }
 
-/* Copy for the recover pass: leading junk before the first '<' removed and
- * C0 control characters (fatal in XML) turned into spaces. */
+/* Code point of the named reference at P (after '&', up to ';'), or 0. */
+static unsigned named_ref(const char *p, const char *end, size_t *len)
+{
+	static const struct { const char *name; unsigned cp; } xml[] = {
+		{"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''},
+	};
+	char name[40];
+	size_t n = 0;
+
+	while (p + n < end && n < sizeof name - 1 && (g_ascii_isalnum(p[n])))
+		n++;
+	if (!n || p + n >= end || p[n] != ';')
+		return 0;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	*len = n + 1;
+	for (size_t i = 0; i < G_N_ELEMENTS(xml); i++)
+		if (!strcmp(name, xml[i].name))
+			return xml[i].cp;
+	const htmlEntityDesc *d = htmlEntityLookup(BAD_CAST name);
+	return d ? d->value : 0;
+}
+
+/* Copy for the recover pass, with the usual breakage repaired so that
+ * libxml2's recovery has less to do: leading junk before the first '<'
+ * removed, C0 controls turned into spaces, and every named entity
+ * reference rewritten as a character reference (HTML names included, a
+ * bare '&' as "&#38;").  The rewrite matters: once a document is not
+ * well-formed libxml2 drops named references, even &lt;, but keeps
+ * character references.  CDATA sections are copied untouched. */
 static char *cleaned_copy(const char *data, size_t len, size_t *out_len)
 {
 	const char *lt = memchr(data, '<', len);
-	size_t skip = lt ? (size_t)(lt - data) : len;
-	char *copy = g_malloc(len - skip + 1);
-	size_t n = len - skip;
+	const char *p = lt ? lt : data + len, *end = data + len;
+	GString *o = g_string_sized_new(len + len / 8 + 16);
 
-	memcpy(copy, data + skip, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)copy[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			copy[i] = ' ';
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '<' && end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+			const char *close = g_strstr_len(p + 9, end - p - 9, "]]>");
+			const char *stop = close ? close + 3 : end;
+			for (const char *q = p; q < stop; q++) {
+				unsigned char d = (unsigned char)*q;
+				g_string_append_c(o, d < 0x20 && d != '\t' && d != '\n' && d != '\r' ? ' ' : (char)d);
+			}
+			p = stop;
+		} else if (c == '&') {
+			size_t n = 0;
+			unsigned cp;
+			if (p + 1 < end && p[1] == '#') {
+				const char *q = p + 2;
+				bool hex = q < end && (*q == 'x' || *q == 'X');
+				if (hex)
+					q++;
+				const char *digits = q;
+				while (q < end && (hex ? g_ascii_isxdigit(*q) : g_ascii_isdigit(*q)))
+					q++;
+				if (q > digits && q - digits <= 8 && q < end && *q == ';') {
+					g_string_append_len(o, p, q + 1 - p);
+					p = q + 1;
+					continue;
+				}
+				g_string_append(o, "&#38;");
+				p++;
+			} else if ((cp = named_ref(p + 1, end, &n))) {
+				g_string_append_printf(o, "&#%u;", cp);
+				p += 1 + n;
+			} else {
+				g_string_append(o, "&#38;");
+				p++;
+			}
+		} else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			g_string_append_c(o, ' ');
+			p++;
+		} else {
+			/* copy a run of ordinary bytes */
+			const char *q = p + 1;
+			while (q < end && *q != '&' && *q != '<' && (unsigned char)*q >= 0x20)
+				q++;
+			g_string_append_len(o, p, q - p);
+			p = q;
+		}
 	}
-	copy[n] = '\0';
-	*out_len = n;
-	return copy;
+	*out_len = o->len;
+	return g_string_free(o, FALSE);
 }
 
 static void html_entity_free(gpointer p)
@@ -821,7 +916,11 @@ struct hark_feed_doc *feed_parse_xml(const char *data, size_t len,
 						 html_entity_free);
 
 	ok = run_pass(&st, data, len, false);
-	if (!ok) {
+	if (st.too_deep) {
+		/* a second pass would stop at the same place */
+		st.doc->bozo = true;
+		st.doc->bozo_reason = g_strdup(st.first_error);
+	} else if (!ok) {
 		char *reason = g_strdup(st.first_error ? st.first_error : "not well-formed");
 		size_t clen;
 		char *clean = cleaned_copy(data, len, &clen);
@@ -833,6 +932,13 @@ struct hark_feed_doc *feed_parse_xml(const char *data, size_t len,
 	} else if (st.entity_note || st.nested_note) {
 		st.doc->bozo = true;
 		st.doc->bozo_reason = g_strdup(st.nested_note ? st.nested_note : st.entity_note);
+	}
+	if (st.feed_author) {
+		for (guint i = 0; i < st.doc->items->len; i++) {
+			struct hark_item *it = g_ptr_array_index(st.doc->items, i);
+			if (!it->author)
+				it->author = g_strdup(st.feed_author);
+		}
 	}
 	if (st.root == ROOT_NONE || (st.root == ROOT_OTHER && !st.doc->format)) {
 		*not_feed_root = g_strdup(st.root_name);

@@ -4,6 +4,7 @@
 #ifndef HARK_SENTIMENT_INTERNAL_H
 #define HARK_SENTIMENT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,7 +46,12 @@ enum {
 	SF_TARGETPRON = 1u << 18, /* this, it, yours: "better than this" */
 	SF_EMOTICON = 1u << 19,
 	SF_PHRASE = 1u << 20,     /* some phrase starts with this word */
+	SF_TOO = 1u << 21,        /* "too": excess is a complaint ("too loud") */
+	SF_TAIL = 1u << 22,       /* a phrase has this word after its first */
+	SF_GAPTAIL = 1u << 23,    /* a phrase has this word right after a gap */
+	/* bits 24-30 are the scorer's token flags */
 };
+#define SF_PRAISE (1u << 31)      /* "too good" is still good */
 
 /* Phrase word classes (negative word ids). */
 enum {
@@ -93,7 +99,8 @@ struct slot {
 /* Ids of the words rules look at by identity. */
 struct lex_ids {
 	int32_t of, than, another, yet, more, now, at, very, only, how, when,
-		that, oh, just, well, wow, so, it, love, loves, loved;
+		that, oh, just, well, wow, so, it, love, loves, loved, the, a, an,
+		and, to, for_, no, then, or;
 };
 
 struct hark_sentiment_model {
@@ -107,6 +114,7 @@ struct hark_sentiment_model {
 	uint32_t neg_first, neg_n, num_first, num_n, ord_first, ord_n;
 	struct lex_ids id;
 	uint32_t max_emoji_bytes;
+	bool emoticon_first[256]; /* bytes an emoticon can start with */
 	const char *why[8 * 64]; /* source * modifiers -> "complaint,negated" */
 };
 

@@ -83,19 +83,13 @@ static const struct word_rule word_rules[] = {
 	{"pls", SF_NEUTRAL, 0}, {"plz", SF_NEUTRAL, 0},
 	{"want", SF_NEUTRAL, 0}, {"wants", SF_NEUTRAL, 0},
 	{"wanted", SF_NEUTRAL, 0}, {"wanting", SF_NEUTRAL, 0},
-	{"hope", SF_NEUTRAL, 0}, {"hoping", SF_NEUTRAL, 0},
-	{"hopefully", SF_NEUTRAL, 0}, {"wish", SF_NEUTRAL, 0},
 	{"credit", SF_NEUTRAL, 0}, {"customer", SF_NEUTRAL, 0},
 	{"chance", SF_NEUTRAL, 0}, {"party", SF_NEUTRAL, 0},
 	{"united", SF_NEUTRAL, 0}, {"share", SF_NEUTRAL, 0},
 	{"shares", SF_NEUTRAL, 0}, {"dear", SF_NEUTRAL, 0},
 	{"reach", SF_NEUTRAL, 0}, {"solution", SF_NEUTRAL, 0},
 	{"solutions", SF_NEUTRAL, 0}, {"kindly", SF_NEUTRAL, 0},
-	{"yes", SF_NEUTRAL, 0}, {"yeah", SF_NEUTRAL, 0},
-	{"sure", SF_NEUTRAL, 0}, {"well", SF_NEUTRAL, 0},
-	{"true", SF_NEUTRAL, 0}, {"matter", SF_NEUTRAL, 0},
-	{"ensure", SF_NEUTRAL, 0}, {"save", SF_NEUTRAL, 0},
-	{"top", SF_NEUTRAL, 0}, {"clear", SF_NEUTRAL, 0},
+	{"matter", SF_NEUTRAL, 0}, {"ensure", SF_NEUTRAL, 0},
 	/* politeness that a complaint must not turn positive */
 	{"thanks", SF_POLITE | SF_INTERJ, NAN}, {"thank", SF_POLITE, NAN},
 	{"thx", SF_POLITE, 1.5f}, {"ty", SF_POLITE, 1.2f},
@@ -103,6 +97,13 @@ static const struct word_rule word_rules[] = {
 	{"ok", SF_POLITE, 0.6f}, {"okay", SF_POLITE, 0.5f},
 	{"welcome", SF_POLITE, NAN}, {"sorry", SF_POLITE, NAN},
 	{"cheers", SF_POLITE, NAN}, {"hi", SF_POLITE, 0},
+	{"hope", SF_POLITE, NAN}, {"hoping", SF_POLITE, NAN},
+	{"hopefully", SF_POLITE, NAN}, {"wish", SF_POLITE, NAN},
+	{"yes", SF_POLITE, NAN}, {"yeah", SF_POLITE, NAN},
+	{"sure", SF_POLITE, NAN}, {"well", SF_POLITE, NAN},
+	{"true", SF_POLITE, NAN}, {"clear", SF_POLITE, NAN},
+	{"lol", SF_POLITE, NAN}, {"lmao", SF_POLITE, NAN},
+	{"haha", SF_POLITE, NAN}, {"hahaha", SF_POLITE, NAN},
 	/* interjections that read as sarcasm ("Great, another update") */
 	{"great", SF_INTERJ, NAN}, {"wonderful", SF_INTERJ, NAN},
 	{"fantastic", SF_INTERJ, NAN}, {"perfect", SF_INTERJ, NAN},
@@ -114,6 +115,7 @@ static const struct word_rule word_rules[] = {
 	{"cool", SF_INTERJ, NAN}, {"sweet", SF_INTERJ, NAN},
 	{"fabulous", SF_INTERJ, NAN}, {"superb", SF_INTERJ, NAN},
 	{"yay", SF_INTERJ, NAN}, {"wow", SF_INTERJ, NAN},
+	{"good", SF_INTERJ, NAN}, {"super", SF_INTERJ, NAN},
 	/* words that mean "complaint" when the news is bad */
 	{"still", SF_CONTEXT, 0}, {"again", SF_CONTEXT, 0},
 	{"anymore", SF_CONTEXT, 0}, {"already", SF_CONTEXT, 0},
@@ -125,7 +127,19 @@ static const struct word_rule word_rules[] = {
 	{"nicer", SF_COMPARATIVE, 1.5f}, {"smoother", SF_COMPARATIVE, 1.2f},
 	{"like", SF_LIKE, NAN}, {"likes", SF_LIKE, NAN},
 	{"kind", SF_KINDSORT, NAN}, {"sort", SF_KINDSORT, 0},
-	{"least", SF_LEAST, NAN},
+	{"least", SF_LEAST, NAN}, {"too", SF_TOO, 0},
+	/* praise that "too" boosts ("too cute"); before other positive
+	 * words "too" is excess ("too strong") */
+	{"good", SF_PRAISE, NAN}, {"great", SF_PRAISE, NAN},
+	{"cute", SF_PRAISE, NAN}, {"funny", SF_PRAISE, NAN},
+	{"amazing", SF_PRAISE, NAN}, {"beautiful", SF_PRAISE, NAN},
+	{"perfect", SF_PRAISE, NAN}, {"awesome", SF_PRAISE, NAN},
+	{"lovely", SF_PRAISE, NAN}, {"kind", SF_PRAISE, NAN},
+	{"nice", SF_PRAISE, NAN}, {"adorable", SF_PRAISE, NAN},
+	{"cool", SF_PRAISE, NAN}, {"brilliant", SF_PRAISE, NAN},
+	{"excellent", SF_PRAISE, NAN}, {"fun", SF_PRAISE, NAN},
+	{"happy", SF_PRAISE, NAN}, {"generous", SF_PRAISE, NAN},
+	{"sweet", SF_PRAISE, NAN}, {"pretty", SF_PRAISE, NAN},
 	/* subjects and adverbs that make "like" a verb */
 	{"i", SF_SUBJECT, 0}, {"we", SF_SUBJECT, 0}, {"you", SF_SUBJECT | SF_TARGETPRON, 0},
 	{"they", SF_SUBJECT, 0}, {"he", SF_SUBJECT, 0}, {"she", SF_SUBJECT, 0},
@@ -144,7 +158,6 @@ static const struct word_rule word_rules[] = {
 	/* complaint vocabulary */
 	{"refund", SF_COMPLAINT, -1.2f}, {"refunds", SF_COMPLAINT, -1.0f},
 	{"waiting", SF_COMPLAINT, -0.8f}, {"waited", SF_COMPLAINT, -1.0f},
-	{"wait", SF_COMPLAINT, -0.4f},
 	{"cancel", SF_COMPLAINT, -1.2f}, {"cancelled", SF_COMPLAINT, -1.3f},
 	{"canceled", SF_COMPLAINT, -1.3f}, {"cancelling", SF_COMPLAINT, -1.3f},
 	{"canceling", SF_COMPLAINT, -1.3f}, {"cancellation", SF_COMPLAINT, -1.0f},
@@ -156,7 +169,7 @@ static const struct word_rule word_rules[] = {
 	{"glitch", SF_COMPLAINT, -1.5f}, {"glitches", SF_COMPLAINT, -1.6f},
 	{"glitchy", SF_COMPLAINT, -1.8f}, {"buggy", SF_COMPLAINT, -2.0f},
 	{"bug", SF_COMPLAINT, -1.0f}, {"bugs", SF_COMPLAINT, -1.2f},
-	{"crash", SF_COMPLAINT, NAN}, {"crashes", SF_COMPLAINT, -2.0f},
+	{"crashes", SF_COMPLAINT, -2.0f},
 	{"crashed", SF_COMPLAINT, -2.0f}, {"crashing", SF_COMPLAINT, -2.0f},
 	{"freezes", SF_COMPLAINT, -1.8f}, {"froze", SF_COMPLAINT, -1.6f},
 	{"laggy", SF_COMPLAINT, -1.5f}, {"lag", SF_COMPLAINT, -1.0f},
@@ -176,25 +189,14 @@ static const struct word_rule word_rules[] = {
 	{"downgrade", SF_COMPLAINT, -1.5f}, {"unreliable", SF_COMPLAINT, -2.0f},
 	{"bricked", SF_COMPLAINT, -2.5f}, {"hangs", SF_COMPLAINT, -1.2f},
 	{"malfunction", SF_COMPLAINT, -2.0f}, {"malfunctioning", SF_COMPLAINT, -2.0f},
-	{"errors", SF_COMPLAINT, -1.7f}, {"error", SF_COMPLAINT, NAN},
-	{"incompetent", SF_COMPLAINT, NAN}, {"useless", SF_COMPLAINT, NAN},
-	{"nightmare", SF_COMPLAINT, NAN}, {"broken", SF_COMPLAINT, NAN},
-	{"broke", SF_COMPLAINT, NAN}, {"scam", SF_COMPLAINT, NAN},
-	{"missing", SF_COMPLAINT, NAN}, {"lost", SF_COMPLAINT, NAN},
-	{"stuck", SF_COMPLAINT, NAN}, {"fail", SF_COMPLAINT, NAN},
-	{"fails", SF_COMPLAINT, NAN}, {"failed", SF_COMPLAINT, NAN},
-	{"failing", SF_COMPLAINT, -2.0f}, {"worst", SF_COMPLAINT, NAN},
-	{"disappointed", SF_COMPLAINT, NAN}, {"disappointing", SF_COMPLAINT, NAN},
-	{"rude", SF_COMPLAINT, NAN}, {"terrible", SF_COMPLAINT, NAN},
-	{"horrible", SF_COMPLAINT, NAN}, {"awful", SF_COMPLAINT, NAN},
-	{"ridiculous", SF_COMPLAINT, NAN}, {"pathetic", SF_COMPLAINT, NAN},
+	{"errors", SF_COMPLAINT, -1.7f},
+	{"failing", SF_COMPLAINT, -2.0f},
 	{"garbage", SF_COMPLAINT, -2.5f}, {"trash", SF_COMPLAINT, -2.2f},
 	{"junk", SF_COMPLAINT, -2.2f}, {"refunded", 0, 0.3f},
 	{"fix", 0, 0}, {"overdue", SF_COMPLAINT, -1.3f},
 	{"undelivered", SF_COMPLAINT, -2.0f}, {"misrouted", SF_COMPLAINT, -1.5f},
 	{"unanswered", SF_COMPLAINT, -1.8f}, {"nobody", SF_NEGATOR, 0},
 	{"drains", SF_COMPLAINT, -1.0f}, {"throttled", SF_COMPLAINT, -1.2f},
-	{"spam", SF_COMPLAINT, NAN},
 	/* everyday words the lexicon lacks */
 	{"recommended", 0, 1.5f}, {"flawless", 0, 2.8f}, {"flawlessly", 0, 2.6f},
 	{"lifesaver", 0, 2.5f}, {"outstanding", 0, NAN},
@@ -209,6 +211,38 @@ static const struct word_rule word_rules[] = {
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
+	{"incredible", 0, 3.0f}, {"decent", 0, 1.3f}, {"nightmare", SF_COMPLAINT, -2.5f},
+	{"straightforward", 0, 1.2f}, {"shoutout", 0, 1.5f}, {"helped", 0, 1.2f},
+	{"strongly", SF_BOOST, 0}, {"hoped", SF_NEUTRAL, 0},
+	{"expected", SF_NEUTRAL, 0}, {"promised", SF_NEUTRAL, 0},
+	{"saved", SF_NEUTRAL, 0}, {"power", SF_NEUTRAL, 0},
+	{"parties", SF_NEUTRAL, 0}, {"backordered", SF_COMPLAINT, -1.5f},
+	{"soaked", 0, -1.2f}, {"sleepless", 0, -1.5f},
+	{"late", SF_COMPLAINT, -1.0f},
+	{"delayed", SF_COMPLAINT, -1.2f}, {"delays", SF_COMPLAINT, -1.2f},
+	{"invalid", SF_COMPLAINT, -1.5f}, {"cracked", SF_COMPLAINT, -1.6f},
+	{"cracks", SF_COMPLAINT, -1.4f}, {"chipped", SF_COMPLAINT, -1.4f},
+	{"scratched", SF_COMPLAINT, -1.4f}, {"dented", SF_COMPLAINT, -1.4f},
+	{"torn", SF_COMPLAINT, -1.4f}, {"ripped", SF_COMPLAINT, -1.2f},
+	{"peeling", SF_COMPLAINT, -1.2f}, {"rusted", SF_COMPLAINT, -1.4f},
+	{"rusty", SF_COMPLAINT, -1.2f}, {"stained", SF_COMPLAINT, -1.2f},
+	{"shattered", SF_COMPLAINT, -1.8f}, {"snapped", SF_COMPLAINT, -1.4f},
+	{"melted", SF_COMPLAINT, -1.2f}, {"wobbly", SF_COMPLAINT, -1.2f},
+	{"endless", 0, -0.8f}, {"quiet", 0, 0.8f}, {"unreal", 0, 1.5f},
+	{"reopened", 0, 1.0f}, {"unanswered", SF_COMPLAINT, -1.8f},
+	{"issue", SF_COMPLAINT, -0.8f}, {"issues", SF_COMPLAINT, -1.0f},
+	{"neveragain", SF_COMPLAINT, -2.3f}, {"epicfail", SF_COMPLAINT, -2.5f},
+	{"omg", 0, 0.5f}, {"fire", 0, NAN},
+	/* news verbs of decline and their opposites */
+	{"fell", 0, -1.0f}, {"plunged", 0, -2.0f}, {"plunge", 0, -1.8f},
+	{"slumped", 0, -1.8f}, {"tumbled", 0, -1.8f}, {"dipped", 0, -0.8f},
+	{"stalled", 0, -1.2f}, {"layoffs", 0, -2.0f}, {"homeless", 0, -2.0f},
+	{"burglaries", 0, -2.0f}, {"burglary", 0, -2.0f},
+	{"breakthrough", 0, 2.0f}, {"shortage", 0, -1.8f},
+	{"shortages", 0, -1.8f}, {"outbreak", 0, -2.0f},
+	{"injured", 0, -2.2f}, {"flee", 0, -1.8f}, {"recalled", 0, -1.2f},
+	{"wildfires", 0, -2.0f}, {"wildfire", 0, -2.0f}, {"floods", 0, -2.0f},
+	{"earthquake", 0, -2.2f}, {"explosion", 0, -2.2f}, {"storm", 0, -1.0f},
 };
 
 /* Emoji whose lexicon description carries no valence. */
@@ -252,6 +286,40 @@ static const struct { const char *emoji; float valence; } emoji_rules[] = {
 	{"\xf0\x9f\x98\xb4", -0.8f},      /* sleeping face */
 	{"\xf0\x9f\x92\x80", -0.5f},      /* skull */
 	{"\xf0\x9f\x98\xac", -0.8f},      /* grimacing face */
+	{"\xf0\x9f\x98\x89", 1.5f},       /* winking face */
+	{"\xf0\x9f\x98\x8b", 2.0f},       /* face savoring food */
+	{"\xf0\x9f\xa4\xa9", 2.8f},       /* star-struck */
+	{"\xf0\x9f\xa4\xa8", -0.8f},      /* raised eyebrow */
+	{"\xf0\x9f\x98\x90", -0.3f},      /* neutral face */
+	{"\xf0\x9f\x98\xa3", -1.8f},      /* persevering face */
+	{"\xf0\x9f\x98\xaa", -1.0f},      /* sleepy face */
+	{"\xf0\x9f\x98\x9b", 1.2f},       /* face with tongue */
+	{"\xf0\x9f\x98\x9c", 1.5f},       /* winking face with tongue */
+	{"\xf0\x9f\x98\x9d", 1.3f},       /* squinting face with tongue */
+	{"\xf0\x9f\x99\x83", -0.3f},      /* upside-down face */
+	{"\xf0\x9f\x98\x96", -2.0f},      /* confounded face */
+	{"\xf0\x9f\xa4\xaf", -0.5f},      /* exploding head */
+	{"\xf0\x9f\x98\xb3", -0.5f},      /* flushed face */
+	{"\xf0\x9f\xa4\xaa", 1.0f},       /* zany face */
+	{"\xf0\x9f\x98\xb7", -1.0f},      /* face with medical mask */
+	{"\xf0\x9f\xa4\x92", -1.5f},      /* face with thermometer */
+	{"\xf0\x9f\xa4\x95", -1.5f},      /* face with head-bandage */
+	{"\xf0\x9f\xa4\xa2", -2.2f},      /* nauseated face */
+	{"\xf0\x9f\xa4\xae", -2.5f},      /* face vomiting */
+	{"\xf0\x9f\xa4\xa0", 1.5f},       /* cowboy hat face */
+	{"\xf0\x9f\xa5\xb4", -0.8f},      /* woozy face */
+	{"\xf0\x9f\xa5\xba", -0.5f},      /* pleading face */
+	{"\xf0\x9f\xa4\xa1", -1.2f},      /* clown face */
+	{"\xf0\x9f\x98\xbe", -2.0f},      /* pouting cat */
+	{"\xf0\x9f\x99\x8e", -1.5f},      /* person pouting */
+	{"\xf0\x9f\xa4\x9e", 1.0f},       /* crossed fingers */
+	{"\xf0\x9f\xa4\x98", 1.5f},       /* sign of the horns */
+	{"\xf0\x9f\xa4\x9f", 2.0f},       /* love-you gesture */
+	{"\xf0\x9f\x99\x8c", 2.0f},       /* raising hands */
+	{"\xf0\x9f\xa4\x9d", 1.2f},       /* handshake */
+	{"\xf0\x9f\x92\xaa", 1.5f},       /* flexed biceps */
+	{"\xe2\x9c\xa8", 1.0f},            /* sparkles */
+	{"\xf0\x9f\x98\x85", 0.5f},       /* grinning face with sweat */
 };
 
 struct phrase_src {
@@ -441,6 +509,110 @@ static const struct phrase_src phrase_rules[] = {
 	{"love when", PK_SARCASM_IF_NEG, -2.0f},
 	{"love that", PK_SARCASM_IF_NEG, -2.0f},
 	{"so glad", PK_SARCASM_IF_NEG, -1.5f},
+	{"still nothing", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ exist", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ arrives", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ called", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ signed up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ ordered", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ order this", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ authorize", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ authorized", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ my thing", PK_IDIOM, -1.0f},
+	{"is down", PK_COMPLAINT, -1.5f},
+	{"been down", PK_COMPLAINT, -1.8f},
+	{"was down", PK_COMPLAINT, -1.2f},
+	{"went down", PK_COMPLAINT, -1.2f},
+	{"still down", PK_COMPLAINT, -2.0f},
+	{"down again", PK_COMPLAINT, -2.0f},
+	{"is how you treat", PK_COMPLAINT, -2.0f},
+	{"how you treat your", PK_COMPLAINT, -1.5f},
+	{"without warning", PK_COMPLAINT, -1.5f},
+	{"without notice", PK_COMPLAINT, -1.5f},
+	{"want an explanation", PK_COMPLAINT, -1.5f},
+	{"logs me out", PK_COMPLAINT, -1.5f},
+	{"logged me out", PK_COMPLAINT, -1.5f},
+	{"kicks me out", PK_COMPLAINT, -1.5f},
+	{"kicked me out", PK_COMPLAINT, -1.5f},
+	{"why would you", PK_COMPLAINT, -1.5f},
+	{"why does it take", PK_COMPLAINT, -1.5f},
+	{"why is it so", PK_COMPLAINT, -1.2f},
+	{"why do i have to", PK_COMPLAINT, -1.5f},
+	{"why was my", PK_COMPLAINT, -1.2f},
+	{"why is my", PK_COMPLAINT, -1.2f},
+	{"now you tell me", PK_COMPLAINT, -1.5f},
+	{"same answer", PK_COMPLAINT, -1.2f},
+	{"same response", PK_COMPLAINT, -1.2f},
+	{"same issue", PK_COMPLAINT, -1.2f},
+	{"copy pasted", PK_COMPLAINT, -1.5f},
+	{"closing my account", PK_COMPLAINT, -1.8f},
+	{"close my account", PK_COMPLAINT, -1.5f},
+	{"no power", PK_COMPLAINT, -1.8f},
+	{"no internet", PK_COMPLAINT, -1.8f},
+	{"no service", PK_COMPLAINT, -1.8f},
+	{"no signal", PK_COMPLAINT, -1.5f},
+	{"no water", PK_COMPLAINT, -1.8f},
+	{"no heat", PK_COMPLAINT, -1.8f},
+	{"runs hot", PK_COMPLAINT, -1.3f},
+	{"behind schedule", PK_IDIOM, -1.5f},
+	{"lay off", PK_IDIOM, -2.0f},
+	{"laid off", PK_IDIOM, -2.2f},
+	{"can't sleep", PK_IDIOM, -1.5f},
+	{"cannot sleep", PK_IDIOM, -1.5f},
+	{"can't believe", PK_SILENT, 0},
+	{"cannot believe", PK_SILENT, 0},
+	{"problem solved", PK_IDIOM, 2.0f},
+	{"issue resolved", PK_IDIOM, 2.0f},
+	{"it works", PK_IDIOM, 1.0f},
+	{"works well", PK_IDIOM, 2.0f},
+	{"works fine", PK_IDIOM, 1.5f},
+	{"works great", PK_IDIOM, 2.8f},
+	{"works perfectly", PK_IDIOM, 2.8f},
+	{"<num> hours late", PK_COMPLAINT, -2.0f},
+	{"<num> days late", PK_COMPLAINT, -2.0f},
+	{"<num> hour delay", PK_COMPLAINT, -2.0f},
+	{"without wifi", PK_COMPLAINT, -1.8f},
+	{"without internet", PK_COMPLAINT, -1.8f},
+	{"without power", PK_COMPLAINT, -1.8f},
+	{"without service", PK_COMPLAINT, -1.8f},
+	{"without heating", PK_COMPLAINT, -1.8f},
+	{"without water", PK_COMPLAINT, -1.8f},
+	{"no wifi", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ come", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ showed up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ shown up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ turned up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ picks up", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ picked up", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ answers", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ records", PK_COMPLAINT, -1.5f},
+	{"no longer", PK_COMPLAINT, -1.2f},
+	{"known issue", PK_COMPLAINT, -1.0f},
+	{"no fix", PK_COMPLAINT, -1.5f},
+	{"been trying to", PK_COMPLAINT, -1.2f},
+	{"took <num> days", PK_COMPLAINT, -1.2f},
+	{"took <num> weeks", PK_COMPLAINT, -1.5f},
+	{"took <num> hours", PK_COMPLAINT, -1.0f},
+	{"smaller than", PK_COMPLAINT, -1.0f},
+	{"than it looks", PK_COMPLAINT, -1.0f},
+	{"than advertised", PK_COMPLAINT, -1.0f},
+	{"than pictured", PK_COMPLAINT, -1.0f},
+	{"than described", PK_COMPLAINT, -1.0f},
+	{"loving it", PK_SARCASM_IF_NEG, -1.8f},
+	{"just loving it", PK_SARCASM_IF_NEG, -1.8f},
+	{"still works", PK_IDIOM, 1.5f},
+	{"having issues", PK_COMPLAINT, -1.5f},
+	{"having problems", PK_COMPLAINT, -1.5f},
+	{"having trouble", PK_COMPLAINT, -1.5f},
+	{"buy again", PK_IDIOM, 1.5f},
+	{"order again", PK_IDIOM, 1.5f},
+	{"buy it again", PK_IDIOM, 1.5f},
+	{"buying again", PK_IDIOM, 1.5f},
+	{"gets the job done", PK_IDIOM, 1.5f},
+	{"get the job done", PK_IDIOM, 1.5f},
+	{"got the job done", PK_IDIOM, 1.5f},
+	{"beat ~ expectations", PK_IDIOM, 1.5f},
+	{"ahead of schedule", PK_IDIOM, 1.5f},
 	/* idioms and positive set phrases */
 	{"can't wait", PK_IDIOM, 1.5f},
 	{"cant wait", PK_IDIOM, 1.5f},
@@ -582,6 +754,10 @@ static void add_phrase(struct builder *b, const char *text, uint8_t kind,
 			p.w[p.n++] = PW_GAP;
 		else
 			p.w[p.n++] = intern(b, *w);
+		if (p.n > 1 && p.w[p.n - 1] >= 0)
+			entry(b, p.w[p.n - 1])->flags |= SF_TAIL;
+		if (p.n > 2 && p.w[p.n - 1] >= 0 && p.w[p.n - 2] == PW_GAP)
+			entry(b, p.w[p.n - 1])->flags |= SF_GAPTAIL;
 	}
 	g_strfreev(words);
 	if (p.n >= 2 && p.w[0] != PW_GAP && p.w[0] != PW_ANY)
@@ -612,8 +788,9 @@ static bool is_multiword(const char *key)
 	return false;
 }
 
-/* Emoji keys are stored without U+FE0F (variation selector 16), and the
- * tokenizer drops it too, so "red heart" matches with or without it. */
+/* Emoji keys are stored without U+FE0F (variation selector 16) and skin
+ * tones (U+1F3FB..U+1F3FF), and the tokenizer drops them too, so "thumbs
+ * up" matches with or without them. */
 static char *strip_fe0f(const char *s)
 {
 	GString *out = g_string_new(NULL);
@@ -621,6 +798,11 @@ static char *strip_fe0f(const char *s)
 	for (const char *p = s; *p;) {
 		if (!strncmp(p, "\xef\xb8\x8f", 3)) {
 			p += 3;
+			continue;
+		}
+		if (!strncmp(p, "\xf0\x9f\x8f", 3) && (unsigned char)p[3] >= 0xbb &&
+		    (unsigned char)p[3] <= 0xbf) {
+			p += 4;
 			continue;
 		}
 		g_string_append_c(out, *p++);
@@ -716,8 +898,11 @@ static struct hark_sentiment_model *model_build(void)
 		for (uint32_t k = 0; k < e->keylen; k++)
 			if (!g_ascii_isalnum(e->key[k]) && e->key[k] != '\'')
 				punct = true;
-		if (punct)
+		if (punct) {
 			e->flags |= SF_EMOTICON;
+			m->emoticon_first[(unsigned char)e->key[0]] = true;
+			m->emoticon_first[(unsigned char)g_ascii_toupper(e->key[0])] = true;
+		}
 	}
 
 	for (size_t i = 0; i < G_N_ELEMENTS(boosters_up); i++) {
@@ -797,6 +982,15 @@ static struct hark_sentiment_model *model_build(void)
 	m->id.love = id_of(&b, "love");
 	m->id.loves = id_of(&b, "loves");
 	m->id.loved = id_of(&b, "loved");
+	m->id.the = id_of(&b, "the");
+	m->id.a = id_of(&b, "a");
+	m->id.an = id_of(&b, "an");
+	m->id.and = id_of(&b, "and");
+	m->id.to = id_of(&b, "to");
+	m->id.for_ = id_of(&b, "for");
+	m->id.no = id_of(&b, "no");
+	m->id.then = id_of(&b, "then");
+	m->id.or = id_of(&b, "or");
 
 	/* phrases, grouped by first word */
 	g_array_sort(b.phrases, phrase_cmp);

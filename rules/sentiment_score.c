@@ -33,6 +33,7 @@
 #define C_INCR 0.733f   /* ALL-CAPS emphasis */
 #define N_SCALAR -0.74f /* negation */
 #define NEG_WINDOW 4
+#define NEG_POS_FLOOR -1.6f /* a negated positive goes no lower */
 #define BOOST_WINDOW 3
 #define KEY_MAX 64
 #define TOK_STACK 256
@@ -59,8 +60,12 @@ struct tok {
 	uint8_t plen;         /* tokens the phrase covers */
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
+	uint8_t extra;        /* X_* */
 	float v;
+	float own;            /* a rating's valence ("9/10") */
 };
+
+enum { X_ELONGATED = 1, X_RATING = 2 };
 
 struct toks {
 	struct tok *t;
@@ -98,10 +103,12 @@ static const uint8_t byte_class[256] = {
 };
 
 /* Characters that only occur in emoticons (":-)", "<3", "D:"). */
-static bool emoticon_char(unsigned char c)
-{
-	return strchr(":;=<>()[]{}|\\/^*$%&~+_", c) && c;
-}
+static const bool emoticon_chars[256] = {
+	[':'] = 1, [';'] = 1, ['='] = 1, ['<'] = 1, ['>'] = 1, ['('] = 1,
+	[')'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, ['|'] = 1,
+	['\\'] = 1, ['/'] = 1, ['^'] = 1, ['*'] = 1, ['$'] = 1, ['%'] = 1,
+	['&'] = 1, ['~'] = 1, ['+'] = 1, ['_'] = 1,
+};
 
 /* Decodes one UTF-8 character at S (N bytes left); returns its length,
  * or 0 for an invalid sequence. */
@@ -210,52 +217,94 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 	return t;
 }
 
-/* Words: lower-case into KEY (ASCII fast path), look up, note caps. */
-static void lex_word(struct lexer *lx, size_t start, size_t end)
+/* "goooood", "sooo": squeeze runs of three or more letters to two, then
+ * to one, and look again. */
+static int32_t lookup_elongated(const struct hark_sentiment_model *m,
+				const char *key, size_t k, bool *elongated)
+{
+	char two[KEY_MAX], one[KEY_MAX];
+	size_t n2 = 0, n1 = 0;
+	bool run = false;
+	int32_t e;
+
+	for (size_t i = 0; i < k; i++) {
+		size_t r = 1;
+
+		while (i + r < k && key[i + r] == key[i])
+			r++;
+		if (r >= 3)
+			run = true;
+		two[n2++] = key[i];
+		if (r >= 2)
+			two[n2++] = key[i];
+		one[n1++] = key[i];
+		i += r - 1;
+	}
+	if (!run)
+		return -1;
+	e = hark_lex_find(m, two, n2, hark_lex_hash(two, n2));
+	if (e < 0)
+		e = hark_lex_find(m, one, n1, hark_lex_hash(one, n1));
+	*elongated = e >= 0;
+	return e;
+}
+
+/* ASCII lower case and case bits: 1 upper, 2 lower, 4 not a digit. */
+static const uint8_t case_bits[128] = {
+#define U(c) [c] = 5, [c + 32] = 6
+	U('A'), U('B'), U('C'), U('D'), U('E'), U('F'), U('G'), U('H'), U('I'),
+	U('J'), U('K'), U('L'), U('M'), U('N'), U('O'), U('P'), U('Q'), U('R'),
+	U('S'), U('T'), U('U'), U('V'), U('W'), U('X'), U('Y'), U('Z'),
+#undef U
+	['\''] = 4, ['.'] = 4, [','] = 4,
+};
+
+/* A word from START: letters, digits, inner apostrophes, inner "." and
+ * digit-grouping ",".  Scans, lower-cases and hashes in one pass (ASCII
+ * fast path), looks the word up, notes caps; returns the end offset. */
+static size_t lex_word(struct lexer *lx, size_t start)
 {
 	const unsigned char *s = (const unsigned char *)lx->text;
-	char key[KEY_MAX];
-	size_t k = 0;
-	bool upper = false, lower = false, digits = true, fits = true;
-	uint32_t flags = 0;
+	const size_t len = lx->len;
+	char key[KEY_MAX] = {0};
+	size_t k = 0, i = start;
+	unsigned bits = 0;
+	bool ascii = true, fits = true, elongated = false;
+	uint32_t flags = 0, h = 2166136261u; /* FNV-1a, as hark_lex_hash */
 	int32_t e = -1;
+	struct tok *t;
 
-	for (size_t i = start; i < end;) {
+	while (i < len) {
 		unsigned char c = s[i];
+		uint8_t cls = byte_class[c];
 
-		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z') {
-				upper = true;
-				c += 32;
-			} else if (c >= 'a' && c <= 'z') {
-				lower = true;
-			}
-			if (c < '0' || c > '9')
-				digits = false;
-			if (k < KEY_MAX)
-				key[k++] = (char)c;
-			else
-				fits = false;
-			i++;
-		} else {
+		if (cls == C_WORD) {
+			bits |= case_bits[c];
+			c |= (case_bits[c] & 1) << 5; /* lower */
+		} else if (cls == C_HIGH) {
 			gunichar u;
-			int n = utf8_decode(s + i, end - i, &u);
+			int n = utf8_decode(s + i, len - i, &u);
 			char buf[6];
 			int blen;
 
-			if (n == 0) { /* cannot happen: lexer checked */
-				i++;
-				continue;
-			}
-			digits = false;
+			if (n == 0)
+				break;
 			if (is_apostrophe(u)) {
+				if (i + (size_t)n >= len || byte_class[s[i + n]] != C_WORD ||
+				    i == start)
+					break;
 				u = '\'';
+			} else if (!is_word_char(u)) {
+				break;
 			} else if (g_unichar_isupper(u)) {
-				upper = true;
+				bits |= 5;
 				u = g_unichar_tolower(u);
 			} else if (g_unichar_islower(u)) {
-				lower = true;
+				bits |= 6;
+			} else {
+				bits |= 4;
 			}
+			ascii = false;
 			blen = g_unichar_to_utf8(u, buf);
 			if (k + (size_t)blen <= KEY_MAX) {
 				memcpy(key + k, buf, (size_t)blen);
@@ -264,11 +313,28 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 				fits = false;
 			}
 			i += (size_t)n;
+			continue;
+		} else if ((cls == C_APOS || cls == C_STOP || cls == C_COMMA) &&
+			   i > start && i + 1 < len && byte_class[s[i + 1]] == C_WORD &&
+			   (cls != C_COMMA || (g_ascii_isdigit(s[i - 1]) &&
+					       g_ascii_isdigit(s[i + 1])))) {
+			bits |= 4;
+		} else {
+			break;
 		}
+		if (k < KEY_MAX) {
+			key[k++] = (char)c;
+			h = (h ^ c) * 16777619u;
+		} else {
+			fits = false;
+		}
+		i++;
 	}
 	if (fits)
-		e = hark_lex_find(lx->m, key, k, hark_lex_hash(key, k));
-	if (digits) {
+		e = hark_lex_find(lx->m, key, k, ascii ? h : hark_lex_hash(key, k));
+	if (e < 0 && fits && ascii && k >= 4)
+		e = lookup_elongated(lx->m, key, k, &elongated);
+	if (!(bits & 4)) {
 		flags |= SF_NUMBER;
 	} else if (k >= 3 && k <= 6 && g_ascii_isdigit(key[0])) {
 		/* 3rd, 5th, 12th: an ordinal above second */
@@ -283,17 +349,38 @@ static void lex_word(struct lexer *lx, size_t start, size_t end)
 		    !(d == 1 && (key[0] == '1' || key[0] == '2')))
 			flags |= SF_ORDINAL;
 	}
-	if (fits && k > 3 && !memcmp(key + k - 3, "n't", 3))
+	if (fits && k > 3 && key[k - 1] == 't' && key[k - 2] == '\'' && key[k - 3] == 'n')
 		flags |= SF_NEGATOR;
-	if (upper || lower) {
+	if (bits & 3) {
 		flags |= TF_HAS_CASE;
 		lx->ts->ncased++;
-		if (upper && !lower && k > 1) {
+		if ((bits & 3) == 1 && k > 1) {
 			flags |= TF_CAPS;
 			lx->ts->ncaps++;
 		}
 	}
-	emit(lx, (uint32_t)start, (uint32_t)end, e, flags);
+	t = emit(lx, (uint32_t)start, (uint32_t)i, e, flags);
+	if (elongated)
+		t->extra |= X_ELONGATED;
+	/* "9/10", "2/5": a rating */
+	if (!(bits & 4) && i + 1 < len && s[i] == '/' && g_ascii_isdigit(s[i + 1]) &&
+	    k <= 3) {
+		size_t j = i + 1;
+		unsigned num = 0, den = 0;
+
+		for (size_t d = 0; d < k; d++)
+			num = num * 10 + (unsigned)(key[d] - '0');
+		while (j < len && g_ascii_isdigit(s[j]) && j - i <= 3)
+			den = den * 10 + (unsigned)(s[j++] - '0');
+		if ((den == 5 || den == 10 || den == 100) && num <= den &&
+		    (j == len || byte_class[s[j]] != C_WORD)) {
+			t->extra |= X_RATING;
+			t->own = (float)(((double)num / den - 0.55) * 7.0);
+			t->end = (uint32_t)j;
+			i = j;
+		}
+	}
+	return i;
 }
 
 /* A run of non-word, non-space characters beyond ASCII: emoji, matched
@@ -313,7 +400,7 @@ static size_t lex_symbols(struct lexer *lx, size_t start)
 		if (n == 0 || u < 0x80 || is_word_char(u) ||
 		    g_unichar_isspace(u) || is_apostrophe(u))
 			break;
-		if (u == 0xfe0f) {
+		if (u == 0xfe0f || (u >= 0x1f3fb && u <= 0x1f3ff)) {
 			if (k)
 				ends[k - 1] = (uint32_t)(i + (size_t)n);
 			i += (size_t)n;
@@ -365,7 +452,7 @@ static bool lex_emoticon(struct lexer *lx, size_t start, size_t *next)
 
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c >= 0x80)
 			break;
-		if (emoticon_char(c))
+		if (emoticon_chars[c])
 			punct = true;
 		end++;
 	}
@@ -404,7 +491,11 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 			size_t next;
 
 			chunk_start = false;
-			if (lex_emoticon(&lx, i, &next)) {
+			/* emoticons start with punctuation or a letter and
+			 * punctuation ("D:", "o.O") */
+			if (m->emoticon_first[c] &&
+			    (cls != C_WORD || (i + 1 < len && byte_class[s[i + 1]] != C_WORD)) &&
+			    lex_emoticon(&lx, i, &next)) {
 				i = next;
 				continue;
 			}
@@ -503,46 +594,9 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 		}
 		/* a word: letters, digits, inner apostrophes, inner . and , */
 		{
-			size_t start = i;
+			size_t end = lex_word(&lx, i);
 
-			while (i < len) {
-				unsigned char d = s[i];
-				uint8_t dc = byte_class[d];
-
-				if (dc == C_WORD) {
-					i++;
-				} else if (dc == C_HIGH) {
-					gunichar u;
-					int n = utf8_decode(s + i, len - i, &u);
-
-					if (n == 0)
-						break;
-					if (is_apostrophe(u)) {
-						if (i + (size_t)n < len &&
-						    byte_class[s[i + n]] == C_WORD)
-							i += (size_t)n;
-						else
-							break;
-					} else if (is_word_char(u)) {
-						i += (size_t)n;
-					} else {
-						break;
-					}
-				} else if ((dc == C_APOS || dc == C_STOP || dc == C_COMMA) &&
-					   i + 1 < len && byte_class[s[i + 1]] == C_WORD &&
-					   (dc == C_APOS || byte_class[s[i - 1]] == C_WORD) &&
-					   (dc != C_COMMA || (g_ascii_isdigit(s[i - 1]) &&
-							      g_ascii_isdigit(s[i + 1])))) {
-					i++;
-				} else {
-					break;
-				}
-			}
-			if (i == start) { /* lone apostrophe-like character */
-				i++;
-				continue;
-			}
-			lex_word(&lx, start, i);
+			i = end > i ? end : i + 1;
 		}
 	}
 }
@@ -605,9 +659,12 @@ static int32_t match_from(const struct hark_sentiment_model *m,
 	return match_from(m, ts, i + 1, p, k + 1);
 }
 
+/* NEAR holds the entries of the four tokens after I (-2 past the end),
+ * so a phrase "<neg> ~ working" is only tried when "working" is there. */
 static void try_phrases(const struct hark_sentiment_model *m,
 			const struct toks *ts, uint32_t i, uint32_t first,
-			uint32_t n, int32_t *best, uint32_t *best_len)
+			uint32_t n, const int32_t near[4], bool gaptail,
+			int32_t *best, uint32_t *best_len)
 {
 	for (uint32_t k = first; k < first + n; k++) {
 		const struct phrase *p = &m->phrases[k];
@@ -615,6 +672,13 @@ static void try_phrases(const struct hark_sentiment_model *m,
 
 		if (p->n <= *best_len && *best >= 0)
 			continue;
+		if (p->w[1] == PW_GAP) {
+			if (!gaptail || (p->w[2] != near[0] && p->w[2] != near[1] &&
+					 p->w[2] != near[2] && p->w[2] != near[3]))
+				continue;
+		} else if (p->w[1] >= 0 && near[0] != p->w[1]) {
+			continue;
+		}
 		end = match_from(m, ts, i + 1, p, 1);
 		if (end >= 0 && (uint32_t)end - i > *best_len) {
 			*best = (int32_t)k;
@@ -629,21 +693,41 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 		struct tok *t = &ts->t[i];
 		int32_t best = -1;
 		uint32_t best_len = 0;
+		bool gaptail;
+		int32_t near[4];
 
 		if (t->consumed)
 			continue;
+		/* cheap filter: a phrase needs a later word within reach */
+		if (!(t->flags & (SF_PHRASE | SF_NEGATOR | SF_NUMBER | SF_ORDINAL)))
+			continue;
+		{
+			uint32_t flags = 0;
+
+			for (uint32_t k = 0; k < 4; k++) {
+				near[k] = i + 1 + k < ts->n ? ts->t[i + 1 + k].e : -2;
+				if (i + 1 + k < ts->n)
+					flags |= ts->t[i + 1 + k].flags;
+			}
+			if (!(flags & (SF_TAIL | SF_NUMBER)))
+				continue;
+			gaptail = flags & SF_GAPTAIL;
+		}
 		if (t->e >= 0 && (t->flags & SF_PHRASE)) {
 			const struct lex_entry *e = &m->entries[t->e];
 
 			try_phrases(m, ts, i, e->phrase_first, e->phrase_n,
-				    &best, &best_len);
+				    near, gaptail, &best, &best_len);
 		}
 		if (t->flags & SF_NEGATOR)
-			try_phrases(m, ts, i, m->neg_first, m->neg_n, &best, &best_len);
+			try_phrases(m, ts, i, m->neg_first, m->neg_n, near, gaptail,
+				    &best, &best_len);
 		if (t->flags & SF_NUMBER)
-			try_phrases(m, ts, i, m->num_first, m->num_n, &best, &best_len);
+			try_phrases(m, ts, i, m->num_first, m->num_n, near, gaptail,
+				    &best, &best_len);
 		if (t->flags & SF_ORDINAL)
-			try_phrases(m, ts, i, m->ord_first, m->ord_n, &best, &best_len);
+			try_phrases(m, ts, i, m->ord_first, m->ord_n, near, gaptail,
+				    &best, &best_len);
 		if (best < 0)
 			continue;
 		t->phrase = best;
@@ -667,6 +751,41 @@ static const struct tok *next_in_sentence(const struct toks *ts, uint32_t i)
 	if (i + 1 >= ts->n || (ts->t[i + 1].flags & TF_SENT_START))
 		return NULL;
 	return &ts->t[i + 1];
+}
+
+/* "too" before a plain word ("too loud") rather than before a valence
+ * word, a function word or a number. */
+static bool too_excess(const struct hark_sentiment_model *m, const struct tok *nx)
+{
+	const uint32_t function = SF_SUBJECT | SF_TARGETPRON | SF_NEGATOR |
+				  SF_NUMBER | SF_BUT | SF_THOUGH | SF_NEUTRAL;
+
+	if (!nx || nx->consumed || nx->plen)
+		return false;
+	if (nx->e < 0)
+		return !(nx->flags & SF_NUMBER);
+	if (m->entries[nx->e].valence > 0 && !(nx->flags & (SF_PRAISE | SF_NEUTRAL)))
+		return true; /* "too strong", "too sweet" */
+	if (m->entries[nx->e].valence != 0 || (nx->flags & function))
+		return false;
+	return nx->e != m->id.the && nx->e != m->id.a && nx->e != m->id.an &&
+	       nx->e != m->id.and && nx->e != m->id.for_ && nx->e != m->id.to;
+}
+
+/* Does a lexicon valence word follow I within N tokens of its clause? */
+static bool next_valence_within(const struct hark_sentiment_model *m,
+				const struct toks *ts, uint32_t i, uint32_t n)
+{
+	for (uint32_t k = i + 1; k < ts->n && k <= i + n; k++) {
+		const struct tok *t = &ts->t[k];
+
+		if ((t->flags & TF_CLAUSE_START) || (ts->t[k - 1].flags & TF_COMMA_AFTER))
+			return false;
+		if (t->plen || (t->e >= 0 && m->entries[t->e].valence != 0 &&
+				!(t->flags & SF_NEUTRAL)))
+			return true;
+	}
+	return false;
 }
 
 /* A word's own valence, before the context rules. */
@@ -703,25 +822,48 @@ static float word_valence(const struct hark_sentiment_model *m,
 			break; /* the first word's own valence, for now */
 		}
 	}
+	if (t->extra & X_RATING) {
+		*src = SRC_IDIOM;
+		return t->own;
+	}
 	if (t->e < 0)
 		return 0;
 	e = &m->entries[t->e];
+	nx = next_in_sentence(ts, i);
+	if (t->e == m->id.no && !(nx && !(t->flags & TF_COMMA_AFTER) &&
+				  (nx->e < 0 || m->entries[nx->e].valence != 0 ||
+				   nx->plen || (nx->flags & (SF_BOOST | SF_NEUTRAL)) ||
+				   next_valence_within(m, ts, i, 3)))) {
+		*src = SRC_LEXICON;
+		return -1.0f; /* "no fix", "No." */
+	}
+	if (f & SF_TOO) {
+		/* "too loud", "too small": excess is a complaint, unless the
+		 * next word has a valence to boost ("too good") */
+		if (too_excess(m, nx)) {
+			*src = SRC_LEXICON;
+			return -1.0f;
+		}
+		return 0;
+	}
 	if (e->valence == 0 || (f & SF_NEUTRAL))
 		return 0;
-	nx = next_in_sentence(ts, i);
 	if ((f & SF_KINDSORT) && nx && nx->e == m->id.of)
 		return 0;
 	if ((f & SF_DUAL) && nx && nx->e >= 0 && !nx->consumed &&
 	    m->entries[nx->e].valence != 0 &&
 	    !(m->entries[nx->e].flags & (SF_NEUTRAL | SF_BOOST)))
 		return 0;
+	if (i > 0 && (ts->t[i - 1].flags & SF_TOO) && !(f & TF_SENT_START) &&
+	    e->valence > 0 && !(f & (SF_PRAISE | SF_NEUTRAL)))
+		return 0; /* counted on "too" */
 	if (f & SF_LIKE) {
 		/* "like" is praise as a verb: after a subject or negator, or
 		 * opening a sentence; "looks like" is not */
 		const struct tok *pv = i ? &ts->t[i - 1] : NULL;
 
-		if (!(f & TF_SENT_START) &&
-		    !(pv && (pv->flags & (SF_SUBJECT | SF_NEGATOR))))
+		if ((f & TF_COMMA_AFTER) || (!(f & TF_SENT_START) &&
+		    !(pv && (pv->flags & (SF_SUBJECT | SF_NEGATOR)))))
 			return 0;
 	}
 	if (f & SF_EMOJI)
@@ -745,9 +887,20 @@ static void score_token(const struct hark_sentiment_model *m,
 	t->v = 0;
 	if (v == 0)
 		return;
+	if (t->flags & (SF_EMOJI | SF_EMOTICON)) {
+		/* a face means what it shows: no negation or boosting */
+		t->v = v;
+		t->src = src;
+		t->mods = 0;
+		return;
+	}
 	if (cap_diff && (t->flags & TF_CAPS)) {
 		v += signf(v) * C_INCR;
 		mods |= MOD_CAPS;
+	}
+	if (t->extra & X_ELONGATED) { /* "goooood" */
+		v += signf(v) * 0.293f;
+		mods |= MOD_BOOSTED;
 	}
 	/* boosters and dampeners in the three words before */
 	for (uint32_t j = 1; j <= BOOST_WINDOW && j <= i; j++) {
@@ -774,18 +927,24 @@ static void score_token(const struct hark_sentiment_model *m,
 		mods |= (scalar > 0) == (v > 0) ? MOD_BOOSTED : MOD_DAMPENED;
 		v += scalar;
 	}
-	/* negation: up to four words back within the clause */
+	/* negation: up to four words back within the clause, not past "and"
+	 * or "or", and not into a phrase that holds its own negator */
 	for (uint32_t j = 1; j <= NEG_WINDOW && j <= i; j++) {
 		const struct tok *n = &ts->t[i - j];
 
+		if (t->plen && (t->flags & SF_NEGATOR))
+			break;
 		if (ts->t[i - j + 1].flags & TF_CLAUSE_START)
 			break;
 		if (n->flags & TF_COMMA_AFTER)
 			break;
+		if (n->e == m->id.and || n->e == m->id.or || n->e == m->id.then)
+			break;
 		if (n->consumed || n->plen)
 			continue;
 		if (n->flags & SF_NEGATOR) {
-			v *= N_SCALAR;
+			/* "not amazing" is mild disappointment, not "awful" */
+			v = v > 0 ? MAX(v * N_SCALAR, NEG_POS_FLOOR) : v * N_SCALAR;
 			mods ^= MOD_NEGATED;
 		} else if ((n->flags & SF_LEAST) &&
 			   !(i - j > 0 && (ts->t[i - j - 1].e == m->id.at ||
@@ -842,6 +1001,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
+		/* a complaint: hark's complaint words and phrases, sarcasm,
+		 * competitors; plain negative words count through the net */
 		if (t->v < 0 && (t->src == SRC_COMPLAINT || t->src == SRC_SARCASM ||
 				 t->src == SRC_COMPETITOR))
 			complaint = true;

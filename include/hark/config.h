@@ -1,9 +1,11 @@
 /* config.h - hark.conf, a GKeyFile-format file, read into typed structs.
  *
- *     [hark]          database=, interval=
- *     [feed NAME]     url=, interval=, tags=
- *     [rule NAME]     query=, alert=, priority=, rate_limit=, digest=, ...
- *     [webhook NAME]  url=, format=, secret= | secret_file=, timeout=, header=
+ *     [hark]          database=, interval=, polling keys (below)
+ *     [feed NAME]     url=, interval= (duration or "auto"), tags=,
+ *                     interval_min=, interval_max=, headers=, username=,
+ *                     password=, tls_verify=, silent_after=
+ *     [rule NAME]     query=, alert=, ..., priority=, rate_limit=, digest=, ...
+ *     [webhook NAME]  url=, format=, secret= | secret_file=, timeout=, headers=
  *     [exec NAME]     command=
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
@@ -33,6 +35,16 @@ struct hark_feed_conf {
 	int64_t interval;      /* seconds; the [hark] interval when not set */
 	GPtrArray *tags;       /* of char*, never NULL */
 	int line;              /* line of the [feed NAME] header */
+	/* interval = auto: adapt to the feed's posting rate, within
+	 * [interval_min, interval_max]; interval is then the starting value. */
+	bool interval_auto;
+	int64_t interval_min;  /* default 5m */
+	int64_t interval_max;  /* default 1d */
+	GPtrArray *headers;    /* of "Name: value" (';'-separated), never NULL */
+	char *username;        /* HTTP basic auth, or NULL; never logged */
+	char *password;
+	bool tls_verify;       /* default true; false warns */
+	int64_t silent_after;  /* 0: from the posting rate */
 };
 
 /* "N per DURATION" (rate_limit = 10/1h, coalesce = 3/1m); count 0: off. */
@@ -56,6 +68,15 @@ struct hark_rule_conf {
 	struct hark_conf_str query;
 	GPtrArray *alert;      /* of char*: "stdout", "desktop", ...; never NULL */
 	int line;              /* line of the [rule NAME] header */
+	/* Optional conditions, value NULL when absent; checked and compiled
+	 * by hark_ruleset_compile() (see man/hark-query.md).  Raw text as
+	 * written, so errors can point at a column inside them. */
+	struct hark_conf_str exclude;         /* a query that vetoes the rule */
+	struct hark_conf_str sentiment;       /* "< -0.3", ">= 0.5", "negative" */
+	struct hark_conf_str sentiment_scope; /* "terms" (default) or "document" */
+	struct hark_conf_str feeds;           /* feed names and tag:X, ',' or ';' */
+	struct hark_conf_str min_length;      /* "40" characters or "12 words" */
+	struct hark_conf_str accent_folding;  /* yes/no, default yes */
 	/* Delivery (see daemon/outbox.c). */
 	enum hark_priority priority;      /* priority = low|normal|critical */
 	struct hark_rate rate_limit;      /* per channel; excess is suppressed */
@@ -108,6 +129,18 @@ struct hark_config {
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
 	GPtrArray *channels;   /* of struct hark_channel_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */
+
+	/* Polling ([hark] keys). */
+	int64_t max_transfers;     /* in flight, all hosts; default 32 */
+	int64_t max_per_host;      /* in flight per host; default 2 */
+	int64_t connect_timeout;   /* seconds; default 15 */
+	int64_t timeout;           /* whole transfer, seconds; default 60 */
+	int64_t low_speed_time;    /* under 100 B/s this long = stalled; 30 */
+	int64_t max_size;          /* bytes after decompression; 16 MiB */
+	int64_t backoff_max;       /* cap of the failure backoff; 12h */
+	int64_t unconditional_every; /* every Nth poll ignores validators; 24 */
+	int64_t broken_after;      /* failing this long raises an alert; 1d */
+	GPtrArray *health_alert;   /* channels for feed health alerts; stdout */
 };
 
 /* $XDG_CONFIG_HOME/hark/hark.conf.  Caller frees with g_free(). */

@@ -8,6 +8,7 @@
 #ifndef HARK_FETCH_H
 #define HARK_FETCH_H
 
+#include <curl/curl.h>
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +23,11 @@ struct hark_fetch_request {
 	long connect_timeout;      /* seconds; 0 = 15 */
 	long timeout;              /* seconds for the whole transfer; 0 = 60 */
 	size_t max_bytes;          /* 0 = HARK_FETCH_MAX_BYTES_DEFAULT */
+	long low_speed_time;       /* seconds under 100 B/s = stalled; 0 = 30 */
+	const char *const *headers;/* extra "Name: value" lines, NULL-ended */
+	const char *username;      /* HTTP basic auth, or NULL (never logged) */
+	const char *password;
+	bool insecure;             /* skip TLS certificate verification */
 };
 
 /* The outcome of a transfer that got a response.  All strings owned;
@@ -35,7 +41,27 @@ struct hark_fetch_result {
 	char *last_modified;       /* or NULL */
 	char *effective_url;       /* after redirects */
 	char *retry_after;         /* raw Retry-After header, or NULL */
+	long retry_after_s;        /* Retry-After in seconds, or -1 */
+	char *reason;              /* the status line's reason phrase, or NULL */
+	char *moved_to;            /* where the leading 301/308 redirects led
+				    * (the new permanent URL), or NULL */
+	unsigned redirects;        /* redirects followed */
 };
+
+/* One transfer in progress, for callers that drive libcurl themselves
+ * (curlmulti.h).  hark_fetch_new() validates REQ (copied) and prepares an
+ * easy handle, owned by the fetch: hand hark_fetch_handle() to a multi,
+ * and when it is done call hark_fetch_finish() with its CURLcode, then
+ * hark_fetch_free(). */
+struct hark_fetch;
+struct hark_fetch *hark_fetch_new(const struct hark_fetch_request *req,
+				  GError **err);
+CURL *hark_fetch_handle(struct hark_fetch *f);
+/* Fills OUT from the finished transfer, or returns false with ERR (same
+ * rules as hark_fetch_once()). */
+bool hark_fetch_finish(struct hark_fetch *f, CURLcode rc,
+		       struct hark_fetch_result *out, GError **err);
+void hark_fetch_free(struct hark_fetch *f);
 
 /* Fetches REQ->url, blocking.  Returns false and sets ERR
  * (HARK_ERROR_RUNTIME) on a transport failure (DNS, refused, timeout,
@@ -44,7 +70,10 @@ bool hark_fetch_once(const struct hark_fetch_request *req,
 		     struct hark_fetch_result *out, GError **err);
 void hark_fetch_result_clear(struct hark_fetch_result *res);
 
-/* "hark/VERSION (+https://...)": the User-Agent. */
+/* "hark/VERSION": the User-Agent. */
 const char *hark_fetch_user_agent(void);
+
+/* URL with any user:password@ removed, for logs.  Caller frees. */
+char *hark_url_redact(const char *url);
 
 #endif

@@ -10,9 +10,11 @@
 #include <stddef.h>
 
 /* Plain text of the HTML fragment HTML (LEN bytes, UTF-8; invalid bytes are
- * replaced).  Uses libxml2's htmlReadMemory (the 2.9.14 push parser drops a
- * fragment's trailing text).  Returns a new string the caller g_free()s;
- * never NULL. */
+ * replaced).  Uses libxml2's HTML memory parser, the one htmlReadMemory
+ * runs (the 2.9.14 push parser drops a fragment's trailing text), through
+ * htmlCtxtReadMemory with SAX callbacks on a per-thread context: no tree is
+ * built.  Thread-safe.  Returns a new string the caller g_free()s; never
+ * NULL. */
 char *hark_html_to_text(const char *html, size_t len);
 
 /* TEXT (LEN bytes) taken as plain text: whitespace collapsed and trimmed,

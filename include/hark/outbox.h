@@ -32,15 +32,14 @@
 
 struct hark_outbox;
 
-/* Sends from ST following CFG (borrowed; see hark_outbox_set_config),
+/* Sends from ST (borrowed) following CFG (taken: freed with the outbox),
  * in the thread-default main context. */
-struct hark_outbox *hark_outbox_new(struct hark_store *st,
-				    const struct hark_config *cfg);
+struct hark_outbox *hark_outbox_new(struct hark_store *st, struct hark_config *cfg);
 /* Aborts what is in flight (those deliveries stay pending) and frees. */
 void hark_outbox_free(struct hark_outbox *ob);
 
-/* After a reload: CFG replaces the old config, which may then be freed. */
-void hark_outbox_set_config(struct hark_outbox *ob, const struct hark_config *cfg);
+/* After a reload: CFG (taken) replaces the old config, which is freed. */
+void hark_outbox_set_config(struct hark_outbox *ob, struct hark_config *cfg);
 
 /* New deliveries were queued: look at the store again soon. */
 void hark_outbox_kick(struct hark_outbox *ob);

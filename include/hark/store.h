@@ -20,7 +20,7 @@ struct hark_store;
 
 /* The schema version this build writes; older files are migrated forward
  * on open, newer ones are refused. */
-#define HARK_STORE_SCHEMA_VERSION 2
+#define HARK_STORE_SCHEMA_VERSION 3
 
 /* Polling state of one feed. */
 struct hark_feed_state {
@@ -38,12 +38,20 @@ struct hark_feed_state {
 	int64_t items_seen;
 	int64_t polls;
 	bool gone;             /* HTTP 410 */
+	char *health;          /* "ok", "broken" or "silent" */
+	int64_t failing_since; /* first failure of the current run; 0: ok */
+	int64_t last_new_item; /* when a poll last found a new item; 0: never */
+	int64_t cur_interval;  /* interval = auto: the current one; else 0 */
+	int64_t cond_polls;    /* conditional polls since the last full one */
+	int64_t last_full_poll;/* last poll sent without validators */
+	bool moved;            /* url differs from the config's (301/308);
+				* read-only: set by the loaders */
 };
 
 /* An outbox row with what a channel needs to send it. */
 struct hark_delivery {
 	char *id;              /* stable delivery id (UUID), fixed at creation */
-	int64_t hit_id;        /* 0 for digest and spike messages */
+	int64_t hit_id;        /* 0 for a feed health alert, a digest or a spike */
 	char *channel;         /* "stdout", "console", "desktop", or a
 				  [webhook NAME] / [exec NAME] name */
 	char *payload;         /* the alert as JSON (see alert.h) */
@@ -51,7 +59,7 @@ struct hark_delivery {
 	int64_t created;
 	int64_t seq;           /* queue order (creation order) */
 	char *rule;            /* or NULL for rows older than schema 2 */
-	char *kind;            /* "alert", "digest" or "spike" */
+	char *kind;            /* "alert", "feed" (health), "digest" or "spike" */
 	char *state;           /* pending, sent, dead, merged, suppressed */
 	int64_t next_attempt;
 	char *last_error;      /* or NULL */
@@ -117,6 +125,16 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 				const char *error, int64_t next_attempt,
 				bool dead, GError **err);
 void hark_delivery_free(struct hark_delivery *d);
+
+/* Queues a feed health alert (no hit) for FEED_ID to CHANNEL. */
+bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
+			       const char *channel, const char *payload,
+			       int64_t now, GError **err);
+
+/* Times (published, else first seen) of feed FEED_ID's newest items,
+ * newest first, at most LIMIT (GArray of int64_t, caller unrefs). */
+bool hark_store_feed_item_times(struct hark_store *st, int64_t feed_id,
+				int limit, GArray **out, GError **err);
 
 /* Queues a message that belongs to RULE but to no single hit: KIND is
  * "digest" or "spike". */

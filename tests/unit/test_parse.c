@@ -133,6 +133,7 @@ static const char atom1[] =
 	"  <title type=\"text\">A &lt;fine&gt; blog</title>\n"
 	"  <link rel=\"self\" href=\"http://example.org/feed.atom\"/>\n"
 	"  <link rel=\"alternate\" href=\"/\"/>\n"
+	"  <author><name>Feed Owner</name></author>\n"
 	"  <entry>\n"
 	"    <title type=\"html\">Tom &amp;amp; &lt;i&gt;Jerry&lt;/i&gt;</title>\n"
 	"    <link rel=\"edit\" href=\"edit/1\"/>\n"
@@ -179,7 +180,8 @@ static void atom10(void **state)
 	assert_string_equal(it->content, "Para one & 1 < 2\ntwo");
 	it = item(doc, 1);
 	assert_string_equal(it->link, "http://other.example/x/y");
-	assert_null(it->author);
+	/* RFC 4287: the feed's author applies to entries without one */
+	assert_string_equal(it->author, "Feed Owner");
 	hark_feed_doc_free(doc);
 }
 
@@ -280,6 +282,108 @@ static void corpus_samples(void **state)
 	hark_feed_doc_free(doc);
 }
 
+static void json_feed(void **state)
+{
+	static const char jf[] =
+		"{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J <b>F</b>\","
+		" \"home_page_url\": \"https://j.example/\", \"authors\": [{\"name\": \"Feed Author\"}],"
+		" \"items\": ["
+		"  {\"id\": 42, \"url\": \"/posts/42\", \"title\": \"Answer\","
+		"   \"content_html\": \"<p>Deep &amp; <em>thought</em></p>\", \"summary\": \"s\","
+		"   \"date_published\": \"2010-02-07T14:04:00-05:00\", \"date_modified\": \"bogus\","
+		"   \"tags\": [\"a\", 7, \"b\"], \"authors\": [{\"name\": \"Ann\"}],"
+		"   \"attachments\": [{\"url\": \"https://j.example/a.mp3\"}, {\"nourl\": 1}]},"
+		"  {\"id\": \"x\", \"external_url\": \"https://elsewhere.example/\","
+		"   \"content_text\": \"  plain <b>text</b>  \"},"
+		"  \"not an object\""
+		"]}";
+	struct hark_parse_opts opts = {.base_url = "https://j.example/feed.json"};
+	struct hark_feed_doc *doc = parse_str(jf, &opts);
+	struct hark_item *it;
+
+	(void)state;
+	assert_string_equal(doc->format, "jsonfeed1.1");
+	assert_string_equal(doc->title, "J <b>F</b>");
+	assert_string_equal(doc->link, "https://j.example/");
+	assert_int_equal(doc->items->len, 2);
+	it = item(doc, 0);
+	assert_string_equal(it->id, "42");
+	assert_string_equal(it->link, "https://j.example/posts/42");
+	assert_string_equal(it->content, "Deep & thought");
+	assert_string_equal(it->summary, "s");
+	assert_date(it->published, "2010-02-07T19:04:00Z");
+	assert_date(it->updated, NULL);
+	assert_int_equal(it->categories->len, 2);
+	assert_string_equal(it->author, "Ann");
+	assert_int_equal(it->enclosures->len, 1);
+	it = item(doc, 1);
+	assert_string_equal(it->link, "https://elsewhere.example/");
+	assert_string_equal(it->content, "plain <b>text</b>");
+	assert_string_equal(it->author, "Feed Author");
+	hark_feed_doc_free(doc);
+}
+
+static void forum_page(void **state)
+{
+	static const struct hark_html_source sel = {
+		.item = "//tr[contains(@class,'topic-row')]",
+		.title = ".//a[contains(@class,'topic-title')]",
+		.link = ".//a[contains(@class,'topic-title')]",
+		.body = ".//div[@class='excerpt']",
+		.author = ".//td[@class='author']",
+		.date = ".//td[@class='when']/*",
+		.next = "//a[@rel='next']",
+	};
+	struct hark_parse_opts opts = {.base_url = "https://forum.acme.example/c/routers",
+				       .html = &sel};
+	char *path = g_build_filename(HARK_TEST_DATA, "forum", "thread-list.html", NULL);
+	char *data;
+	size_t len;
+	GError *err = NULL;
+	struct hark_feed_doc *doc;
+	struct hark_item *it;
+
+	(void)state;
+	assert_true(g_file_get_contents(path, &data, &len, NULL));
+	doc = hark_feed_parse(data, len, &opts, &err);
+	assert_non_null(doc);
+	assert_string_equal(doc->format, "html");
+	assert_string_equal(doc->title, "Routers & modems - Acme Community Forum");
+	assert_string_equal(doc->next_page, "https://forum.acme.example/c/routers?page=2");
+	assert_int_equal(doc->items->len, 4);
+	it = item(doc, 1);
+	assert_string_equal(it->title, "AX3000 drops WiFi every night – refund?");
+	assert_string_equal(it->link, "https://forum.acme.example/t/ax3000-drops-wifi-every-night/2417");
+	assert_string_equal(it->id, it->link);
+	assert_string_equal(it->author, "jdoe");
+	assert_date(it->published, "2024-03-18T21:41:07Z");
+	assert_string_equal(it->content, "Since the 2.1 firmware my AX3000 loses WiFi around 3am.\n"
+			    "Support wants me to reset it again. Anyone got a refund?");
+	it = item(doc, 2);
+	assert_string_equal(it->link, "https://forum.acme.example/c/t/love-the-new-mesh-kit/2420");
+	assert_date(it->published, "2024-03-19T08:15:00Z");
+	assert_string_equal(it->content, "Setup took five minutes & coverage is great.");
+	assert_date(item(doc, 3)->published, NULL);
+	hark_feed_doc_free(doc);
+
+	/* --html keeps the body's markup */
+	opts.keep_html = true;
+	doc = hark_feed_parse(data, len, &opts, &err);
+	assert_non_null(strstr(item(doc, 1)->content, "<i>again</i>"));
+	hark_feed_doc_free(doc);
+
+	/* a bad selector is the user's error */
+	struct hark_html_source bad = sel;
+	bad.title = "//a[";
+	opts.html = &bad;
+	assert_null(hark_feed_parse(data, len, &opts, &err));
+	assert_int_equal(err->code, HARK_ERROR_USER);
+	assert_non_null(strstr(err->message, "title"));
+	g_error_free(err);
+	g_free(data);
+	g_free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +394,8 @@ int main(void)
 		cmocka_unit_test(atom03),
 		cmocka_unit_test(not_a_feed),
 		cmocka_unit_test(corpus_samples),
+		cmocka_unit_test(forum_page),
+		cmocka_unit_test(json_feed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
