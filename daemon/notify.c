@@ -486,8 +486,10 @@ void hark_notifier_free(struct hark_notifier *n)
 	/* In-flight calls finish later with CANCELLED and touch nothing. */
 	g_cancellable_cancel(n->cancel);
 	g_object_unref(n->cancel);
+	/* Sends still waiting for the probe end here, so that their callers
+	 * can free their side. */
 	while ((p = g_queue_pop_head(&n->waiting)))
-		pending_free(p);
+		finish(p, false, false, true, g_strdup("desktop: shutting down"));
 	if (n->sig_action)
 		g_dbus_connection_signal_unsubscribe(n->bus, n->sig_action);
 	if (n->bus)
