@@ -26,6 +26,7 @@
 #define BACKOFF_CAP 3600
 #define RETRY_AFTER_CAP (6 * 3600)
 #define SPIKE_EVERY 60         /* seconds between spike checks */
+#define PUMP_BUDGET_US 5000    /* one idle callback's share of the loop */
 #define SPIKE_HOURS (7 * 24)
 #define EXEC_OUTPUT_KEEP 200
 /* The built-in channels' retry policy. */
@@ -83,10 +84,12 @@ static gboolean on_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Low priority, like the engine's own bookkeeping: transfers and
+ * timers of the polling engine always go first. */
 static void schedule(struct hark_outbox *ob)
 {
 	if (!ob->idle && !ob->closing)
-		ob->idle = g_idle_add(on_idle, ob);
+		ob->idle = g_idle_add_full(G_PRIORITY_LOW, on_idle, ob, NULL);
 }
 
 void hark_outbox_kick(struct hark_outbox *ob)
@@ -426,10 +429,14 @@ static void dispatch(struct hark_outbox *ob, struct flight *f)
 			    g_strdup_printf("channel '%s' is not in the config", d->channel));
 		return;
 	}
-	if (c->kind == HARK_CHANNEL_WEBHOOK)
+	if (c->kind == HARK_CHANNEL_WEBHOOK) {
+		/* Created on first use: no webhook, no multi. */
+		if (!ob->multi)
+			ob->multi = hark_curlmulti_new(NULL, MAX_INFLIGHT, MAX_PER_HOST);
 		hark_webhook_send(ob->multi, c, d, now_s(), on_attempt, f);
-	else
+	} else {
 		send_exec(f, c);
+	}
 }
 
 /* Folds the pending alerts of D's rule and channel from D's window (and
@@ -656,6 +663,7 @@ static void arm_timer(struct hark_outbox *ob, int64_t now)
 static void pump(struct hark_outbox *ob)
 {
 	int64_t now = now_s();
+	int64_t stop = g_get_monotonic_time() + PUMP_BUDGET_US;
 	bool progress = true;
 
 	if (ob->closing)
@@ -666,8 +674,16 @@ static void pump(struct hark_outbox *ob)
 	while (progress && ob->n_inflight < MAX_INFLIGHT) {
 		GHashTableIter it;
 		gpointer k, v;
-		GPtrArray *ready = g_ptr_array_new_with_free_func(g_free);
+		GPtrArray *ready;
 
+		/* Synchronous channels (stdout, console) and the store writes
+		 * add up: past the budget, yield to the loop and go on from
+		 * the next idle callback. */
+		if (g_get_monotonic_time() > stop) {
+			schedule(ob);
+			return;
+		}
+		ready = g_ptr_array_new_with_free_func(g_free);
 		progress = false;
 		g_hash_table_iter_init(&it, ob->queues);
 		while (g_hash_table_iter_next(&it, &k, &v))
@@ -749,7 +765,6 @@ struct hark_outbox *hark_outbox_new(struct hark_store *st, struct hark_config *c
 	signal(SIGPIPE, SIG_IGN);
 	ob->st = st;
 	ob->cfg = cfg;
-	ob->multi = hark_curlmulti_new(NULL, MAX_INFLIGHT, MAX_PER_HOST);
 	ob->notifier = hark_notifier_new(on_mute, ob);
 	ob->queues = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					   (GDestroyNotify)g_queue_free);

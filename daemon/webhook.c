@@ -53,6 +53,19 @@ static void md_escape(GString *s, const char *t)
 	}
 }
 
+/* A feed's link inside chat markup: the characters that end a Slack
+ * <url|label> or a Markdown (url) are percent-encoded, so a hostile link
+ * cannot close the link and inject text or a second link. */
+static void append_link(GString *s, const char *url)
+{
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+		if (*p <= 0x20 || *p == 0x7f || strchr("<>|()[]\\`\"", *p))
+			g_string_append_printf(s, "%%%02X", *p);
+		else
+			g_string_append_c(s, (char)*p);
+	}
+}
+
 /* The human text of an alert for chat services. */
 static char *chat_text(enum hark_webhook_format f, JsonObject *root)
 {
@@ -84,7 +97,7 @@ static char *chat_text(enum hark_webhook_format f, JsonObject *root)
 		g_string_append(s, "]* ");
 		if (link) {
 			g_string_append_c(s, '<');
-			g_string_append(s, link);
+			append_link(s, link);
 			g_string_append_c(s, '|');
 			slack_escape(s, title);
 			g_string_append_c(s, '>');
@@ -103,7 +116,7 @@ static char *chat_text(enum hark_webhook_format f, JsonObject *root)
 			g_string_append_c(s, '[');
 			md_escape(s, title);
 			g_string_append(s, "](");
-			g_string_append(s, link);
+			append_link(s, link);
 			g_string_append_c(s, ')');
 		} else {
 			md_escape(s, title);
