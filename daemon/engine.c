@@ -40,6 +40,12 @@ struct job {
 	struct hark_fetch *fetch;
 	gpointer headers;
 	gint64 started_us;
+	/* After the transfer: */
+	bool fetched;
+	struct hark_fetch_result res;
+	GError *fetch_err;
+	struct hark_feed_doc *doc;   /* parsed on a worker */
+	GError *parse_err;
 };
 
 struct hark_engine {
@@ -54,6 +60,11 @@ struct hark_engine {
 	guint running;
 	guint timer;
 	int64_t timer_at;        /* when the timer fires, 0: none */
+	/* Parsing runs on worker threads; the results come back through
+	 * a queue and a source woken with g_source_set_ready_time(). */
+	GThreadPool *parsers;
+	GAsyncQueue *parsed;     /* of struct job*, parsed */
+	GSource *parsed_src;
 	bool once, started, stopped;
 	struct hark_engine_stats stats;
 };
@@ -207,6 +218,10 @@ static void set_timer(struct hark_engine *e, int64_t at);
 
 static void job_free(struct job *j)
 {
+	hark_fetch_result_clear(&j->res);
+	g_clear_error(&j->fetch_err);
+	hark_feed_doc_free(j->doc);
+	g_clear_error(&j->parse_err);
 	hark_fetch_free(j->fetch);
 	g_free(j->headers);
 	cref_unref(j->cref);
@@ -238,43 +253,32 @@ static void log_outcome(const struct job *j, const struct hark_poll_stats *st,
 	}
 }
 
-static void on_done(CURL *easy, CURLcode rc, void *user)
+/* The poll's last step, on the main thread: record it, reschedule. */
+static void finish_poll(struct job *j)
 {
-	struct job *j = user;
 	struct hark_engine *e = j->e;
 	struct slot *s = j->slot;
-	struct hark_fetch_result res;
 	struct hark_poll_stats stats = {0};
-	GError *fe = NULL, *err = NULL;
+	GError *err = NULL;
 	char *health_before;
 	int64_t now = now_s();
-	bool fetched, ok;
+	bool ok;
 
-	(void)easy;
 	e->running--;
 	host_adjust(e, s->host, -1);
 	s->busy = false;
-	if (rc == CURLE_ABORTED_BY_CALLBACK && e->stopped) {
-		/* Shutting down: nothing recorded, the feed is polled next run. */
-		job_free(j);
-		if (s->removed)
-			slot_free(s);
-		return;
-	}
-	fetched = hark_fetch_finish(j->fetch, rc, &res, &fe);
 	health_before = g_strdup(s->fs.health);
 	ok = hark_poll_complete(e->st, j->cref->rs, &j->cref->opts, j->conf, &s->fs,
-				now, fetched ? &res : NULL, fe, &stats, &err);
+				now, j->fetched ? &j->res : NULL, j->fetch_err,
+				j->doc, j->parse_err, &stats, &err);
+	j->doc = NULL; /* taken */
 	e->stats.polls++;
 	e->stats.failures += !ok;
 	e->stats.not_modified += stats.not_modified;
 	log_outcome(j, &stats, ok, err, now);
-	if (fetched)
-		hark_fetch_result_clear(&res);
 	if ((stats.hits || g_strcmp0(health_before, s->fs.health)) && e->hooks.alerts)
 		e->hooks.alerts(e->hooks.user);
 	g_free(health_before);
-	g_clear_error(&fe);
 	g_clear_error(&err);
 	hark_poll_stats_clear(&stats);
 	job_free(j);
@@ -305,6 +309,72 @@ static void on_done(CURL *easy, CURLcode rc, void *user)
 		e->hooks.idle(e->hooks.user);
 }
 
+/* Dropped at shutdown: nothing recorded, the feed is polled next run. */
+static void drop_poll(struct job *j)
+{
+	struct slot *s = j->slot;
+
+	j->e->running--;
+	host_adjust(j->e, s->host, -1);
+	s->busy = false;
+	job_free(j);
+	if (s->removed)
+		slot_free(s);
+}
+
+/* Worker thread: parse, hand back. */
+static void parse_worker(gpointer data, gpointer pool_data)
+{
+	struct job *j = data;
+	struct hark_engine *e = pool_data;
+
+	j->doc = hark_poll_parse(&j->res, &j->parse_err);
+	g_async_queue_push(e->parsed, j);
+	g_source_set_ready_time(e->parsed_src, 0);
+}
+
+static gboolean parsed_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+	struct hark_engine *e = *(struct hark_engine **)(src + 1);
+	struct job *j;
+
+	(void)cb;
+	(void)data;
+	g_source_set_ready_time(src, -1);
+	while ((j = g_async_queue_try_pop(e->parsed))) {
+		if (e->stopped)
+			drop_poll(j);
+		else
+			finish_poll(j);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs parsed_funcs = {
+	.dispatch = parsed_dispatch,
+};
+
+static void on_done(CURL *easy, CURLcode rc, void *user)
+{
+	struct job *j = user;
+	struct hark_engine *e = j->e;
+
+	(void)easy;
+	if (rc == CURLE_ABORTED_BY_CALLBACK && e->stopped) {
+		drop_poll(j);
+		return;
+	}
+	j->fetched = hark_fetch_finish(j->fetch, rc, &j->res, &j->fetch_err);
+	/* The transfer is over: release the handle and its buffers now. */
+	hark_fetch_free(j->fetch);
+	j->fetch = NULL;
+	if (j->fetched && hark_poll_wants_parse(&j->res) && e->parsers) {
+		g_thread_pool_push(e->parsers, j, NULL);
+		return;
+	}
+	finish_poll(j);
+}
+
 static void start_poll(struct hark_engine *e, struct slot *s)
 {
 	struct job *j = g_new0(struct job, 1);
@@ -332,7 +402,7 @@ static void start_poll(struct hark_engine *e, struct slot *s)
 		host_adjust(e, s->host, -1);
 		s->busy = false;
 		hark_poll_complete(e->st, j->cref->rs, &j->cref->opts, s->conf, &s->fs,
-				   now_s(), NULL, err, &stats, &pe);
+				   now_s(), NULL, err, NULL, NULL, &stats, &pe);
 		log_outcome(j, &stats, false, pe, now_s());
 		hark_poll_stats_clear(&stats);
 		g_clear_error(&pe);
@@ -448,6 +518,16 @@ struct hark_engine *hark_engine_new(struct hark_store *st, struct hark_config *c
 	}
 	warn_insecure(cfg);
 	e->multi = hark_curlmulti_new(NULL, cfg->max_transfers, cfg->max_per_host);
+	e->parsed = g_async_queue_new();
+	e->parsed_src = g_source_new(&parsed_funcs, sizeof(GSource) + sizeof(e));
+	*(struct hark_engine **)(e->parsed_src + 1) = e;
+	g_source_set_name(e->parsed_src, "hark parsed feeds");
+	g_source_attach(e->parsed_src, NULL);
+	/* Parsing is most of a cold poll's CPU: one worker per core, the
+	 * main thread keeps the network and the store. */
+	e->parsers = g_thread_pool_new(parse_worker, e,
+				       (gint)CLAMP(g_get_num_processors(), 1, 8),
+				       FALSE, NULL);
 	return e;
 }
 
@@ -505,6 +585,16 @@ void hark_engine_stop(struct hark_engine *e)
 	/* Aborts the running transfers: on_done drops each job. */
 	hark_curlmulti_free(e->multi);
 	e->multi = NULL;
+	/* Parses under way end (at most max_transfers of them, milliseconds
+	 * each); their jobs are dropped. */
+	if (e->parsers) {
+		struct job *j;
+
+		g_thread_pool_free(e->parsers, FALSE, TRUE);
+		e->parsers = NULL;
+		while ((j = g_async_queue_try_pop(e->parsed)))
+			drop_poll(j);
+	}
 }
 
 guint hark_engine_busy(const struct hark_engine *e)
@@ -530,6 +620,12 @@ void hark_engine_free(struct hark_engine *e)
 	if (e->by_name)
 		g_hash_table_unref(e->by_name);
 	g_hash_table_unref(e->host_busy);
+	if (e->parsed_src) {
+		g_source_destroy(e->parsed_src);
+		g_source_unref(e->parsed_src);
+	}
+	if (e->parsed)
+		g_async_queue_unref(e->parsed);
 	cref_unref(e->cur);
 	g_free(e);
 }

@@ -360,15 +360,29 @@ static bool store_document(struct hark_store *st, const struct hark_ruleset *rs,
 	return true;
 }
 
+bool hark_poll_wants_parse(const struct hark_fetch_result *res)
+{
+	return res && res->status >= 200 && res->status <= 299;
+}
+
+struct hark_feed_doc *hark_poll_parse(const struct hark_fetch_result *res,
+				      GError **err)
+{
+	struct hark_parse_opts popts = {0};
+
+	popts.base_url = res->effective_url;
+	popts.content_type = res->content_type;
+	return hark_feed_parse(res->body, res->len, &popts, err);
+}
+
 bool hark_poll_complete(struct hark_store *st, const struct hark_ruleset *rs,
 			const struct hark_poll_opts *o,
 			const struct hark_feed_conf *feed,
 			struct hark_feed_state *fs, int64_t now,
 			const struct hark_fetch_result *res, const GError *fetch_err,
+			struct hark_feed_doc *doc, const GError *parse_err,
 			struct hark_poll_stats *stats, GError **err)
 {
-	struct hark_parse_opts popts = {0};
-	struct hark_feed_doc *doc = NULL;
 	bool full = fs->cond_polls + 1 >= o->unconditional_every ||
 		    now - fs->last_full_poll >= 24 * 3600;
 	GError *e = NULL;
@@ -379,6 +393,10 @@ bool hark_poll_complete(struct hark_store *st, const struct hark_ruleset *rs,
 	stats->unconditional = full;
 	fs->last_poll = now;
 	fs->polls++;
+	if (!res || !hark_poll_wants_parse(res)) {
+		hark_feed_doc_free(doc);
+		doc = NULL;
+	}
 	if (!res)
 		return failed(st, o, feed, fs, now, 0, -1,
 			      fetch_err ? fetch_err->message : "transfer failed", err);
@@ -405,13 +423,14 @@ bool hark_poll_complete(struct hark_store *st, const struct hark_ruleset *rs,
 		return ok;
 	}
 	if (res->status != 304) {
-		popts.base_url = res->effective_url;
-		popts.content_type = res->content_type;
-		doc = hark_feed_parse(res->body, res->len, &popts, &e);
+		if (!doc && !parse_err)
+			doc = hark_poll_parse(res, &e);
+		else if (parse_err)
+			e = g_error_copy(parse_err);
 		if (!doc) {
 			why = g_strdup_printf("HTTP %ld but not a feed: %s", res->status,
-					      e->message);
-			g_error_free(e);
+					      e ? e->message : "?");
+			g_clear_error(&e);
 			ok = failed(st, o, feed, fs, now, res->status, -1, why, err);
 			g_free(why);
 			return ok;
@@ -487,10 +506,12 @@ bool hark_poll_feed(struct hark_store *st, const struct hark_ruleset *rs,
 		return false;
 	hdrs = hark_poll_request(&o, feed, &fs, now, &req);
 	if (hark_fetch_once(&req, &res, &e)) {
-		ok = hark_poll_complete(st, rs, &o, feed, &fs, now, &res, NULL, stats, err);
+		ok = hark_poll_complete(st, rs, &o, feed, &fs, now, &res, NULL, NULL, NULL,
+					 stats, err);
 		hark_fetch_result_clear(&res);
 	} else {
-		ok = hark_poll_complete(st, rs, &o, feed, &fs, now, NULL, e, stats, err);
+		ok = hark_poll_complete(st, rs, &o, feed, &fs, now, NULL, e, NULL, NULL,
+					 stats, err);
 		g_error_free(e);
 	}
 	g_free(hdrs);

@@ -16,6 +16,7 @@
 struct hark_store {
 	sqlite3 *db;
 	char *path;
+	GHashTable *stmts;     /* SQL text -> prepared statement, reused */
 };
 
 static const char *const migrations[] = {
@@ -159,15 +160,33 @@ static bool exec_sql(struct hark_store *st, const char *sql, GError **err)
 	return true;
 }
 
+/* Statements are prepared once and kept: a poll runs the same handful
+ * thousands of times, and compiling them was a good part of its cost.
+ * Every prepare() is paired with release(), which resets the statement
+ * (ending its read, if any) for the next use. */
 static sqlite3_stmt *prepare(struct hark_store *st, const char *sql, GError **err)
 {
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt = g_hash_table_lookup(st->stmts, sql);
 
+	if (stmt)
+		return stmt;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		db_fail(st, err, "prepare");
 		return NULL;
 	}
+	g_hash_table_insert(st->stmts, g_strdup(sql), stmt);
 	return stmt;
+}
+
+static void stmt_free(gpointer s)
+{
+	sqlite3_finalize(s);
+}
+
+static void release(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -194,7 +213,7 @@ static bool migrate(struct hark_store *st, GError **err)
 		return false;
 	sqlite3_step(s);
 	version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	release(s);
 	if (version > HARK_STORE_SCHEMA_VERSION) {
 		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
 			    "database %s has schema version %d, newer than this "
@@ -224,6 +243,8 @@ struct hark_store *hark_store_open(const char *path, GError **err)
 	char *dir = g_path_get_dirname(path);
 
 	st->path = g_strdup(path);
+	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  stmt_free);
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
 			    "cannot create directory %s: %s", dir, g_strerror(errno));
@@ -253,6 +274,7 @@ void hark_store_close(struct hark_store *st)
 {
 	if (!st)
 		return;
+	g_hash_table_unref(st->stmts);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	g_free(st->path);
@@ -336,7 +358,7 @@ bool hark_store_feed_load(struct hark_store *st, const char *name,
 	bind_text(s, 1, name);
 	bind_text(s, 2, url);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "saving feed");
 	s = prepare(st, "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1", err);
@@ -344,11 +366,11 @@ bool hark_store_feed_load(struct hark_store *st, const char *name,
 		return false;
 	bind_text(s, 1, name);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		release(s);
 		return db_fail(st, err, "loading feed");
 	}
 	read_feed_row(s, out);
-	sqlite3_finalize(s);
+	release(s);
 	return true;
 }
 
@@ -366,7 +388,7 @@ bool hark_store_feed_list(struct hark_store *st, GPtrArray **out, GError **err)
 		read_feed_row(s, fs);
 		g_ptr_array_add(*out, fs);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "listing feeds");
 	return true;
@@ -406,7 +428,7 @@ bool hark_store_feed_save(struct hark_store *st, const struct hark_feed_state *f
 	sqlite3_bind_int64(s, 18, fs->cond_polls);
 	sqlite3_bind_int64(s, 19, fs->last_full_poll);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "saving feed state");
 	return true;
@@ -430,17 +452,17 @@ bool hark_store_item_put(struct hark_store *st, int64_t feed_id, const char *key
 	if (rc == SQLITE_ROW) {
 		*item_id = sqlite3_column_int64(s, 0);
 		*is_new = false;
-		sqlite3_finalize(s);
+		release(s);
 		s = prepare(st, "UPDATE items SET last_seen = ?2 WHERE id = ?1", err);
 		if (!s)
 			return false;
 		sqlite3_bind_int64(s, 1, *item_id);
 		sqlite3_bind_int64(s, 2, now);
 		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
+		release(s);
 		return rc == SQLITE_DONE || db_fail(st, err, "updating item");
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "looking up item");
 	s = prepare(st, "INSERT INTO items (feed_id, key, guid, link, title, author, "
@@ -461,7 +483,7 @@ bool hark_store_item_put(struct hark_store *st, int64_t feed_id, const char *key
 		sqlite3_bind_int64(s, 9, item->updated);
 	sqlite3_bind_int64(s, 10, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "storing item");
 	*item_id = sqlite3_last_insert_rowid(st->db);
@@ -486,7 +508,7 @@ bool hark_store_hit_put(struct hark_store *st, int64_t item_id, const char *rule
 	if (!isnan(sentiment))
 		sqlite3_bind_double(s, 4, sentiment);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "storing hit");
 	*is_new = sqlite3_changes(st->db) > 0;
@@ -501,7 +523,7 @@ bool hark_store_hit_put(struct hark_store *st, int64_t item_id, const char *rule
 	bind_text(s, 2, rule);
 	rc = sqlite3_step(s);
 	*hit_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_ROW || db_fail(st, err, "looking up hit");
 }
 
@@ -531,7 +553,7 @@ static bool delivery_insert(struct hark_store *st, int64_t hit_id,
 	bind_text(s, 6, rule);
 	bind_text(s, 7, kind);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_free(id);
 		return db_fail(st, err, "queueing delivery");
@@ -579,7 +601,7 @@ bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
 	bind_text(s, 4, payload);
 	sqlite3_bind_int64(s, 5, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	g_free(id);
 	return rc == SQLITE_DONE || db_fail(st, err, "queueing feed alert");
 }
@@ -601,7 +623,7 @@ bool hark_store_feed_item_times(struct hark_store *st, int64_t feed_id,
 		int64_t t = sqlite3_column_int64(s, 0);
 		g_array_append_val(*out, t);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_array_unref(*out);
 		*out = NULL;
@@ -656,7 +678,7 @@ static bool read_deliveries(struct hark_store *st, sqlite3_stmt *s,
 	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_delivery_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		g_ptr_array_add(*out, read_delivery_row(s));
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
@@ -716,7 +738,7 @@ bool hark_store_deliveries_blocked(struct hark_store *st, int64_t now,
 							    (const char *)sqlite3_column_text(s, 1)),
 				    seq);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_hash_table_unref(*out);
 		*out = NULL;
@@ -741,7 +763,7 @@ bool hark_store_next_due(struct hark_store *st, int64_t *when, GError **err)
 	rc = sqlite3_step(s);
 	*when = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
 		? sqlite3_column_int64(s, 0) : INT64_MAX;
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_ROW || db_fail(st, err, "finding the next delivery");
 }
 
@@ -781,7 +803,7 @@ static bool run_update(struct hark_store *st, sqlite3_stmt *s, const char *what,
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, what);
 	if (changes)
@@ -879,7 +901,7 @@ bool hark_store_sent_count(struct hark_store *st, const char *rule,
 	sqlite3_bind_int64(s, 3, since);
 	rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_ROW || db_fail(st, err, "counting deliveries");
 }
 
@@ -908,7 +930,7 @@ bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *un
 	bind_text(s, 1, rule);
 	rc = sqlite3_step(s);
 	*until = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "reading mutes");
 }
 
@@ -931,7 +953,7 @@ bool hark_store_hit_hours(struct hark_store *st, const char *rule, int64_t end,
 		if (ago >= 0 && ago < hours)
 			counts[ago] = sqlite3_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "counting hits");
 }
 
@@ -965,7 +987,7 @@ bool hark_store_delivery_done(struct hark_store *st, const char *id, int64_t now
 	bind_text(s, 1, id);
 	sqlite3_bind_int64(s, 2, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "marking delivery sent");
 }
 
@@ -986,6 +1008,6 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 	sqlite3_bind_int64(s, 3, next_attempt);
 	sqlite3_bind_int(s, 4, dead);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "recording delivery failure");
 }

@@ -100,7 +100,17 @@ static bool digits(const char **p, int n, int *out)
 	return true;
 }
 
-/* "+HH:MM", "+HHMM", "+HH" or "+H"; *P on the sign. */
+/* One or two digits at *P (a broken but unambiguous form). */
+static bool digits12(const char **p, int *out)
+{
+	if (!is_digit(**p))
+		return false;
+	if (is_digit((*p)[1]))
+		return digits(p, 2, out);
+	return digits(p, 1, out);
+}
+
+/* "+HH:MM", "+HHMM", "+HH" or "+H" (and "+HH:M"); *P on the sign. */
 static bool numeric_zone(const char **p, int *offset)
 {
 	const char *s = *p;
@@ -120,7 +130,7 @@ static bool numeric_zone(const char **p, int *offset)
 		digits(&s, (int)n, &h);
 		if (*s == ':') {
 			s++;
-			if (!digits(&s, 2, &m))
+			if (!digits12(&s, &m))
 				return false;
 		}
 	} else {
@@ -193,46 +203,51 @@ static bool weekday_name(const char *w, size_t n)
 	return false;
 }
 
-/* ISO 8601 / RFC 3339: YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][zone] and the basic
- * form YYYYMMDDTHHMMSS[zone]. */
+/* ISO 8601 / RFC 3339: YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][zone], the basic
+ * form YYYYMMDDTHHMMSS[zone], and broken but unambiguous variants seen in
+ * real feeds: YYYY/M/D, one-digit fields ("12:35:9"). */
 static int64_t parse_iso(const char *s)
 {
 	struct fields f = {0};
 	int y;
 	bool basic;
+	char sep;
 
 	if (!digits(&s, 4, &y))
 		return HARK_TIME_NONE;
 	f.year = y;
-	basic = *s != '-';
-	if (!basic)
+	sep = *s;
+	basic = sep != '-' && sep != '/';
+	if (basic) {
+		if (!digits(&s, 2, &f.month) || !digits(&s, 2, &f.day))
+			return HARK_TIME_NONE;
+	} else {
 		s++;
-	if (!digits(&s, 2, &f.month))
-		return HARK_TIME_NONE;
-	if (!basic && *s++ != '-')
-		return HARK_TIME_NONE;
-	if (!digits(&s, 2, &f.day))
-		return HARK_TIME_NONE;
+		if (!digits12(&s, &f.month) || *s++ != sep || !digits12(&s, &f.day))
+			return HARK_TIME_NONE;
+	}
 	if (*s == 'T' || *s == 't' || (*s == ' ' && is_digit(s[1]))) {
 		s++;
-		if (!digits(&s, 2, &f.hour))
-			return HARK_TIME_NONE;
-		if (!basic && *s++ != ':')
-			return HARK_TIME_NONE;
-		if (!digits(&s, 2, &f.min))
-			return HARK_TIME_NONE;
-		if ((!basic && *s == ':') || (basic && is_digit(*s))) {
-			if (!basic)
-				s++;
-			if (!digits(&s, 2, &f.sec))
+		if (basic) {
+			if (!digits(&s, 2, &f.hour) || !digits(&s, 2, &f.min))
 				return HARK_TIME_NONE;
-			if (*s == '.' || *s == ',') {
+			if (is_digit(*s) && !digits(&s, 2, &f.sec))
+				return HARK_TIME_NONE;
+		} else {
+			if (!digits12(&s, &f.hour) || *s++ != ':' || !digits12(&s, &f.min))
+				return HARK_TIME_NONE;
+			if (*s == ':') {
 				s++;
-				if (!is_digit(*s))
+				if (!digits12(&s, &f.sec))
 					return HARK_TIME_NONE;
-				while (is_digit(*s))
-					s++;
 			}
+		}
+		if (*s == '.' || *s == ',') {
+			s++;
+			if (!is_digit(*s))
+				return HARK_TIME_NONE;
+			while (is_digit(*s))
+				s++;
 		}
 	}
 	while (is_space(*s))
@@ -397,7 +412,7 @@ int64_t hark_date_parse(const char *s)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	if (n >= 8 && is_digit(buf[0]) && is_digit(buf[1]) && is_digit(buf[2]) &&
-	    is_digit(buf[3]) && (buf[4] == '-' || is_digit(buf[4]))) {
+	    is_digit(buf[3]) && (buf[4] == '-' || buf[4] == '/' || is_digit(buf[4]))) {
 		int64_t t = parse_iso(buf);
 		if (t != HARK_TIME_NONE)
 			return t;

@@ -783,6 +783,14 @@ static struct node *parse_near(struct parser *p, int ctx)
 		struct node *right, *n;
 
 		next(p);
+		if (p->cur.kind == L_EOF || p->cur.kind == L_RP || p->cur.kind == L_OR ||
+		    p->cur.kind == L_AND || p->cur.kind == L_NEAR) {
+			fail(p, op.start, op.end, "write: word NEAR/5 word",
+			     "'%.*s' needs a term on each side", (int)(op.end - op.start),
+			     p->q + op.start);
+			query_free(left);
+			return NULL;
+		}
 		right = parse_primary(p, ctx);
 		if (!right) {
 			query_free(left);

@@ -118,6 +118,7 @@ struct hark_ruleset {
 	uint32_t *always;          /* rules evaluated on every item */
 	size_t nalways;
 	pcre2_match_context *mctx;
+	bool score_all;            /* sentiment for every hit */
 	GMutex lock;               /* guards the shared scratch */
 	struct scratch *scratch;
 };
@@ -730,6 +731,7 @@ struct hark_ruleset *hark_ruleset_compile(const struct hark_config *cfg,
 	bool ok = true;
 
 	rs->cfg = cfg;
+	rs->score_all = true;
 	rs->nrules = cfg->rules->len;
 	rs->rules = g_new0(struct crule, rs->nrules ? rs->nrules : 1);
 	rs->terms = g_ptr_array_new();
@@ -1375,7 +1377,7 @@ static void evaluate(const struct ectx *x, uint32_t ri, GPtrArray *hits)
 		return;
 	}
 	spans_normalise(spans);
-	have = score(x, cr, spans, &s);
+	have = (cr->has_sentiment || x->rs->score_all) && score(x, cr, spans, &s);
 	if (cr->has_sentiment && (!have || s < cr->smin || s > cr->smax)) {
 		static gint warned;
 		if (!have && g_atomic_int_compare_and_exchange(&warned, 0, 1))
@@ -1391,6 +1393,11 @@ static void evaluate(const struct ectx *x, uint32_t ri, GPtrArray *hits)
 	h->has_sentiment = have;
 	h->sentiment = s;
 	g_ptr_array_add(hits, h);
+}
+
+void hark_ruleset_score_all_hits(struct hark_ruleset *rs, bool on)
+{
+	rs->score_all = on;
 }
 
 static void lower_fields(struct ectx *x)

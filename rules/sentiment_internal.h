@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Generated from rules/lexicon/ by lexgen at build time. */
+/* Generated from rules/lexicon/ by hark_lexgen at build time. */
 struct hark_lex_word {
 	const char *token;
 	float valence;
@@ -49,7 +49,7 @@ enum {
 	SF_TOO = 1u << 21,        /* "too": excess is a complaint ("too loud") */
 	SF_TAIL = 1u << 22,       /* a phrase has this word after its first */
 	SF_GAPTAIL = 1u << 23,    /* a phrase has this word right after a gap */
-	/* bits 24-30 are the scorer's token flags */
+	/* bits 24-30 are the scorer's token flags (TF_*) */
 };
 #define SF_PRAISE (1u << 31)      /* "too good" is still good */
 
@@ -70,6 +70,7 @@ enum phrase_kind {
 	PK_SARCASM_IF_NEG, /* sarcastic after a negative event */
 	PK_COMPETITOR,
 	PK_SILENT,     /* consumes its words, no valence ("nothing but") */
+	PK_DURATION,   /* "for five days": a complaint when stuck waiting */
 };
 
 #define PHRASE_MAX 8
@@ -81,14 +82,39 @@ struct phrase {
 	float valence;
 };
 
+/* Second word of flags (lex_entry.trend): economic direction words and
+ * the things they move ("unemployment fell" is good news). */
+enum {
+	TR_UP = 1,       /* rose, increased, grew */
+	TR_DOWN = 2,     /* fell, dropped, slowed */
+	TR_BAD = 4,      /* unemployment, crime, prices: less is better */
+	TR_GOOD = 8,     /* growth, sales, profits: more is better */
+	TR_ASKS = 16,    /* opens a request: can, does, anyone, which */
+	TR_RESOLVED = 32, /* fixed, resolved: thanks after a fix are sincere */
+	TR_FIXES = 64,   /* fixed, resolved: the problem after it is gone */
+	TR_WANTED = 128, /* refund, reply, signal: "no refund" is a complaint */
+	TR_STUCK = 256,  /* been, still, since: a duration becomes a wait */
+	/* complaint frame: the signals of a customer complaint that names no
+	 * feeling ("my claim is still under review after 6 weeks") */
+	TR_CUSTOMER = 512,  /* order, claim, bill, account, parcel */
+	TR_COMPANY = 1024,  /* agent, driver, technician, app, website */
+	TR_MONEY = 2048,    /* charged, fee, paid, price */
+	TR_PERSIST = 4096,  /* still, again, even, yet */
+	TR_TIME = 8192,     /* minutes, days, weeks */
+	TR_YOUR = 16384,    /* your, ur: addressing the company */
+};
+
 struct lex_entry {
 	const char *key;
 	uint32_t keylen;
 	uint32_t flags;
+	uint32_t trend;
 	float valence;
 	float boost;          /* +0.293 booster, -0.293 dampener */
 	uint32_t phrase_first; /* into model.phrases */
 	uint32_t phrase_n;
+	uint32_t neggap_first; /* "<neg> ~ THIS ...": by the word after the gap */
+	uint32_t neggap_n;
 };
 
 struct slot {
@@ -115,16 +141,17 @@ struct hark_sentiment_model {
 	struct lex_ids id;
 	uint32_t max_emoji_bytes;
 	bool emoticon_first[256]; /* bytes an emoticon can start with */
-	const char *why[8 * 64]; /* source * modifiers -> "complaint,negated" */
+	const char *why[16 * 64]; /* source | mods << 4 -> "complaint,negated" */
 };
 
 uint32_t hark_lex_hash(const char *s, size_t n);
 int32_t hark_lex_find(const struct hark_sentiment_model *m,
 		      const char *key, size_t n, uint32_t hash);
 
-/* Cue sources and modifiers, packed into why = source | mods << 3. */
+/* Cue sources and modifiers, packed into why = source | mods << 4. */
 enum { SRC_LEXICON, SRC_IDIOM, SRC_COMPLAINT, SRC_SARCASM, SRC_EMOJI,
-       SRC_EMOTICON, SRC_COMPETITOR, SRC_PUNCT };
+       SRC_EMOTICON, SRC_COMPETITOR, SRC_PUNCT, SRC_TREND, SRC_FRAME,
+       SRC_COUNT };
 enum { MOD_NEGATED = 1, MOD_BOOSTED = 2, MOD_DAMPENED = 4, MOD_BUT = 8,
        MOD_CAPS = 16, MOD_COMPARED = 32 };
 

@@ -180,8 +180,7 @@ static const struct word_rule word_rules[] = {
 	{"unusable", SF_COMPLAINT, -2.5f}, {"unacceptable", SF_COMPLAINT, -2.5f},
 	{"ignored", SF_COMPLAINT, -1.6f}, {"ignoring", SF_COMPLAINT, -1.6f},
 	{"excuses", SF_COMPLAINT, -1.3f}, {"escalate", SF_COMPLAINT, -1.0f},
-	{"escalated", SF_COMPLAINT, -1.0f}, {"returned", SF_COMPLAINT, -0.8f},
-	{"returning", SF_COMPLAINT, -0.8f},
+	{"escalated", SF_COMPLAINT, -1.0f},
 	{"defective", SF_COMPLAINT, -2.3f}, {"faulty", SF_COMPLAINT, -2.0f},
 	{"doa", SF_COMPLAINT, -2.5f}, {"overpriced", SF_COMPLAINT, -1.8f},
 	{"flimsy", SF_COMPLAINT, -1.5f}, {"cheaply", SF_COMPLAINT, -1.3f},
@@ -207,7 +206,16 @@ static const struct word_rule word_rules[] = {
 	{"mediocre", 0, -1.3f}, {"meh", 0, -1.0f}, {"subpar", 0, -1.8f},
 	{"underwhelming", 0, -1.6f}, {"unhelpful", 0, -2.0f},
 	{"poorly", 0, -1.8f}, {"hassle", 0, -1.5f}, {"annoyingly", 0, -1.6f},
-	{"fixed", 0, 0.6f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
+	{"fixed", 0, 0.6f}, {"fixing", 0, 0.8f}, {"fast", 0, 1.2f},
+	{"speedy", 0, 1.5f}, {"repaired", 0, 0.8f}, {"smooth", 0, 1.2f},
+	{"quick", 0, 1.0f}, {"affordable", 0, 1.5f},
+	{"unbearable", 0, -2.5f}, {"slowest", 0, -1.5f}, {"faded", 0, -1.2f},
+	{"fades", 0, -1.0f}, {"fading", 0, -1.0f}, {"fiddly", 0, -1.0f},
+	{"scratches", SF_COMPLAINT, -1.2f}, {"unnecessary", 0, -1.0f},
+	{"famine", 0, -3.0f}, {"yet", SF_CONTEXT, 0},
+	{"discovered", 0, 0.8f}, {"normally", 0, 0.8f}, {"smoothly", 0, 1.2f},
+	{"chipping", SF_COMPLAINT, -1.2f}, {"chipped", SF_COMPLAINT, -1.4f},
+	{"tore", 0, -1.0f}, {"sued", 0, -1.5f}, {"unpaid", 0, -1.2f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
@@ -215,7 +223,7 @@ static const struct word_rule word_rules[] = {
 	{"straightforward", 0, 1.2f}, {"shoutout", 0, 1.5f}, {"helped", 0, 1.2f},
 	{"strongly", SF_BOOST, 0}, {"hoped", SF_NEUTRAL, 0},
 	{"expected", SF_NEUTRAL, 0}, {"promised", SF_NEUTRAL, 0},
-	{"saved", SF_NEUTRAL, 0}, {"power", SF_NEUTRAL, 0},
+	{"power", SF_NEUTRAL, 0},
 	{"parties", SF_NEUTRAL, 0}, {"backordered", SF_COMPLAINT, -1.5f},
 	{"soaked", 0, -1.2f}, {"sleepless", 0, -1.5f},
 	{"late", SF_COMPLAINT, -1.0f},
@@ -233,6 +241,11 @@ static const struct word_rule word_rules[] = {
 	{"issue", SF_COMPLAINT, -0.8f}, {"issues", SF_COMPLAINT, -1.0f},
 	{"neveragain", SF_COMPLAINT, -2.3f}, {"epicfail", SF_COMPLAINT, -2.5f},
 	{"omg", 0, 0.5f}, {"fire", 0, NAN},
+	{"recovering", 0, 1.3f}, {"recovered", 0, 1.5f}, {"exposed", 0, -1.2f},
+	{"threatens", 0, -1.8f}, {"threatened", 0, -1.8f},
+	{"declined", SF_COMPLAINT, -1.2f}, {"closure", 0, -1.2f},
+	{"closures", 0, -1.5f}, {"sharply", SF_BOOST, 0},
+	{"significantly", SF_BOOST, 0}, {"dramatically", SF_BOOST, 0},
 	/* news verbs of decline and their opposites */
 	{"fell", 0, -1.0f}, {"plunged", 0, -2.0f}, {"plunge", 0, -1.8f},
 	{"slumped", 0, -1.8f}, {"tumbled", 0, -1.8f}, {"dipped", 0, -0.8f},
@@ -320,6 +333,113 @@ static const struct { const char *emoji; float valence; } emoji_rules[] = {
 	{"\xf0\x9f\x92\xaa", 1.5f},       /* flexed biceps */
 	{"\xe2\x9c\xa8", 1.0f},            /* sparkles */
 	{"\xf0\x9f\x98\x85", 0.5f},       /* grinning face with sweat */
+};
+
+static const char *const trend_up[] = {
+	"rise", "rises", "rose", "risen", "rising", "increase", "increases",
+	"raised", "raises", "raising",
+	"increased", "increasing", "grew", "grow", "grows", "growing",
+	"soared", "soar", "soaring", "surged", "surge", "surging", "jumped",
+	"climbed", "climbing", "higher", "highest", "boosted", "doubled",
+	"tripled", "rebounded", "up",
+};
+static const char *const trend_down[] = {
+	"fall", "falls", "fell", "fallen", "falling", "drop", "drops",
+	"dropped", "dropping", "decline", "declines", "declined", "declining",
+	"decrease", "decreases", "decreased", "decreasing", "slowed", "slowing",
+	"slows", "eased", "easing", "cooled", "cooling", "dipped", "dip",
+	"shrank", "shrunk", "shrinking", "plunged", "plunge", "plunging",
+	"tumbled", "slumped", "slump", "lower", "lowest", "reduced", "fewer",
+	"halved", "down", "sank", "sinking", "contracted", "cut", "cuts",
+	"slashed", "weakened", "weakening", "frozen", "froze", "freeze",
+};
+static const char *const trend_bad[] = {
+	"unemployment", "jobless", "crime", "crimes", "inflation", "deaths",
+	"cases", "infections", "poverty", "debt", "deficit", "losses",
+	"emissions", "pollution", "prices", "costs", "homelessness",
+	"layoffs", "casualties", "fatalities", "accidents", "bankruptcies",
+	"taxes", "burglaries", "murders", "waiting", "delays", "complaints",
+	"cost",
+	"arrests", "overdoses", "suicides", "times", "queues", "waits",
+	"fares", "bills", "bill", "rents", "rent", "fee", "fees",
+};
+static const char *const trend_good[] = {
+	"growth", "profit", "profits", "sales", "exports", "visitors",
+	"revenue", "revenues", "wages", "confidence", "employment", "jobs",
+	"output", "earnings", "shares", "stock", "stocks", "turnout",
+	"donations", "productivity", "investment", "income", "demand",
+	"tourism", "attendance", "savings", "production", "economy", "gdp",
+	"spending", "subscribers", "users", "membership", "enrolment",
+	"enrollment", "funding", "survival",
+};
+
+/* a problem solved: politeness in the same text is sincere */
+static const char *const resolution[] = {
+	"fixed", "fixing", "resolved", "solved", "sorted", "sorting",
+	"refunded", "replaced", "quick", "quickly", "fast", "promptly",
+	"working", "works", "helped", "helpful",
+};
+
+/* verbs that make the problem after them a thing of the past */
+static const char *const fixers[] = {
+	"fixed", "fixing", "resolved", "resolving", "solved", "solving",
+	"sorted", "sorting", "repaired", "cleared",
+};
+
+/* things a customer waits for: "no refund", "without signal" */
+static const char *const wanted[] = {
+	"refund", "refunds", "response", "responses", "reply", "replies",
+	"answer", "answers", "callback", "update", "updates", "delivery",
+	"signal", "service", "internet", "wifi", "power", "heating", "heat",
+	"water", "explanation", "apology", "compensation", "help", "support",
+	"information", "info", "confirmation", "tracking", "progress",
+	"replacement", "receipt", "word", "news", "reception", "connection",
+	"access", "money",
+};
+
+/* words that turn a duration into a wait: "been ... for five days" */
+static const char *const stuck[] = {
+	"been", "still", "since", "waiting", "waited", "wait", "yet",
+	"already", "hold", "playing",
+};
+
+/* complaint-frame signals (TR_CUSTOMER ... TR_YOUR) */
+static const char *const sig_customer[] = {
+	"order", "orders", "claim", "bill", "account", "refund", "parcel",
+	"package", "delivery", "booking", "subscription", "card", "ticket",
+	"complaint", "data", "deposit", "plan", "tracking", "voucher",
+	"invoice", "contract", "warranty", "reservation", "shipment",
+	"appointment", "installation", "repair", "return", "password",
+	"login", "connection", "line", "meter", "case", "request",
+};
+static const char *const sig_company[] = {
+	"technician", "engineer", "driver", "agent", "agents", "installer",
+	"courier", "staff", "manager", "representative", "rep", "bot",
+	"chatbot", "operator", "hotline", "helpline", "services", "service",
+	"app", "website", "site", "system", "page", "link", "form",
+	"checkout", "store", "company", "team", "department", "call",
+	"centre", "center", "email", "emails", "portal",
+};
+static const char *const sig_money[] = {
+	"charged", "charge", "charges", "charging", "billed", "billing",
+	"fee", "fees", "paid", "payment", "price", "money", "overcharged",
+	"owe", "debt", "penalty",
+};
+static const char *const sig_persist[] = {
+	"still", "again", "even", "anymore", "already", "actually",
+	"literally", "seriously", "every", "since",
+};
+static const char *const sig_time[] = {
+	"minutes", "hours", "days", "weeks", "months", "week", "month",
+	"hour", "year", "years", "mins", "hrs",
+};
+
+/* words that open a question asking for something */
+static const char *const askers[] = {
+	"can", "could", "would", "will", "does", "do", "did", "is", "are",
+	"was", "were", "any", "anyone", "anybody", "has", "have", "should",
+	"which", "where", "what", "who", "how", "when", "what's", "where's",
+	"whats", "wheres", "recommendations", "suggestions",
 };
 
 struct phrase_src {
@@ -428,7 +548,7 @@ static const struct phrase_src phrase_rules[] = {
 	{"where's my", PK_COMPLAINT, -1.5f},
 	{"any update", PK_COMPLAINT, -1.0f},
 	{"any updates", PK_COMPLAINT, -1.0f},
-	{"how long", PK_COMPLAINT, -0.8f},
+	{"how long", PK_DURATION, -0.8f},
 	{"how many times", PK_COMPLAINT, -1.5f},
 	{"how hard is it", PK_COMPLAINT, -1.8f},
 	{"too much to ask", PK_COMPLAINT, -2.0f},
@@ -472,10 +592,11 @@ static const struct phrase_src phrase_rules[] = {
 	{"two stars", PK_COMPLAINT, -1.5f},
 	{"2 stars", PK_COMPLAINT, -1.5f},
 	/* competitors */
-	{"switching to", PK_COMPETITOR, -1.5f},
+	{"switching to", PK_COMPETITOR, -1.2f},
 	{"switched to", PK_COMPETITOR, -1.5f},
-	{"switch to", PK_COMPETITOR, -1.0f},
-	{"moving to", PK_COMPETITOR, -1.0f},
+	{"switching providers", PK_COMPETITOR, -1.8f},
+	{"leaving for a competitor", PK_COMPETITOR, -2.0f},
+	{"going to a competitor", PK_COMPETITOR, -2.0f},
 	{"going back to", PK_COMPETITOR, -1.5f},
 	{"went back to", PK_COMPETITOR, -1.5f},
 	{"should have bought", PK_COMPETITOR, -2.0f},
@@ -602,6 +723,130 @@ static const struct phrase_src phrase_rules[] = {
 	{"just loving it", PK_SARCASM_IF_NEG, -1.8f},
 	{"still works", PK_IDIOM, 1.5f},
 	{"having issues", PK_COMPLAINT, -1.5f},
+	{"can't stop", PK_SILENT, 0},
+	{"my saved", PK_SILENT, 0},
+	{"your saved", PK_SILENT, 0},
+	{"the saved", PK_SILENT, 0},
+	{"all my saved", PK_SILENT, 0},
+	{"back to normal", PK_IDIOM, 1.5f},
+	{"mixed reactions", PK_IDIOM, -0.5f},
+	{"mixed reviews", PK_IDIOM, -0.5f},
+	{"mixed feelings", PK_IDIOM, -0.5f},
+	{"shoutout to", PK_SARCASM_IF_NEG, -1.5f},
+	{"shout out to", PK_SARCASM_IF_NEG, -1.5f},
+	{"expected more", PK_COMPLAINT, -1.2f},
+	{"expected better", PK_COMPLAINT, -1.5f},
+	{"runs smoothly", PK_IDIOM, 1.5f},
+	{"on schedule", PK_IDIOM, 1.0f},
+	{"on track", PK_IDIOM, 1.0f},
+	{"under budget", PK_IDIOM, 1.2f},
+	{"over budget", PK_IDIOM, -1.2f},
+	{"pushed back", PK_IDIOM, -0.8f},
+	{"best way to", PK_SILENT, 0},
+	{"the best way to", PK_SILENT, 0},
+	{"sent it back", PK_COMPLAINT, -1.2f},
+	{"send it back", PK_COMPLAINT, -1.0f},
+	{"<neg> ~ get through", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ take responsibility", PK_COMPLAINT, -1.8f},
+	{"<neg> ~ told me", PK_COMPLAINT, -1.2f},
+	{"<neg> ~ showing", PK_COMPLAINT, -1.2f},
+	{"do not reply", PK_SILENT, 0},
+	{"don't reply", PK_SILENT, 0},
+	{"cannot stop", PK_SILENT, 0},
+	{"couldn't stop", PK_SILENT, 0},
+	{"came without", PK_COMPLAINT, -1.5f},
+	{"arrived without", PK_COMPLAINT, -1.5f},
+	{"down for", PK_COMPLAINT, -1.5f},
+	{"site down", PK_COMPLAINT, -1.5f},
+	{"returned it", PK_COMPLAINT, -1.0f},
+	{"returning it", PK_COMPLAINT, -1.2f},
+	{"returning this", PK_COMPLAINT, -1.2f},
+	{"sending it back", PK_COMPLAINT, -1.2f},
+	{"works as expected", PK_IDIOM, 1.0f},
+	{"nothing special", PK_IDIOM, -0.5f},
+	{"scratches easily", PK_COMPLAINT, -1.8f},
+	{"breaks easily", PK_COMPLAINT, -2.0f},
+	{"tears easily", PK_COMPLAINT, -1.8f},
+	{"stains easily", PK_COMPLAINT, -1.5f},
+	{"goes crazy for", PK_IDIOM, 1.5f},
+	{"go crazy for", PK_IDIOM, 1.5f},
+	{"crazy about", PK_IDIOM, 2.0f},
+	{"pulled alive", PK_IDIOM, 2.5f},
+	{"found alive", PK_IDIOM, 2.5f},
+	{"without homes", PK_IDIOM, -2.0f},
+	{"without food", PK_IDIOM, -2.0f},
+	{"without shelter", PK_IDIOM, -2.0f},
+	{"standing ovation", PK_IDIOM, 2.5f},
+	{"been a week", PK_COMPLAINT, -1.5f},
+	{"been a month", PK_COMPLAINT, -1.5f},
+	{"been ages", PK_COMPLAINT, -1.2f},
+	{"for ages", PK_COMPLAINT, -1.0f},
+	{"hold music", PK_COMPLAINT, -1.0f},
+	{"greyed out", PK_COMPLAINT, -1.0f},
+	{"<neg> ~ let me", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ reply", PK_COMPLAINT, -2.0f},
+	{"<neg> ~ find", PK_COMPLAINT, -1.2f},
+	{"for <num> minutes", PK_DURATION, -1.5f},
+	{"for <num> hours", PK_DURATION, -1.5f},
+	{"for <num> days", PK_DURATION, -1.5f},
+	{"for <num> weeks", PK_DURATION, -1.8f},
+	{"for <num> months", PK_DURATION, -1.8f},
+	{"for over <num>", PK_DURATION, -1.5f},
+	{"for a week", PK_DURATION, -1.5f},
+	{"for a month", PK_DURATION, -1.5f},
+	{"<num> weeks ago", PK_DURATION, -1.2f},
+	{"<num> days ago", PK_DURATION, -1.0f},
+	{"<num> months ago", PK_DURATION, -1.2f},
+	{"<num> weeks since", PK_COMPLAINT, -1.5f},
+	{"<num> days since", PK_COMPLAINT, -1.5f},
+	{"but also", PK_SILENT, 0},
+	{"sorted out", PK_IDIOM, 1.5f},
+	{"working again", PK_IDIOM, 1.5f},
+	{"works now", PK_IDIOM, 1.5f},
+	{"back up and running", PK_IDIOM, 1.8f},
+	{"up and running", PK_IDIOM, 1.2f},
+	{"scaled back", PK_IDIOM, -1.0f},
+	{"close ~ stores", PK_IDIOM, -1.5f},
+	{"close ~ plants", PK_IDIOM, -1.5f},
+	{"close ~ factories", PK_IDIOM, -1.5f},
+	{"close ~ offices", PK_IDIOM, -1.2f},
+	{"closing ~ stores", PK_IDIOM, -1.5f},
+	{"shut down", PK_IDIOM, -1.2f},
+	{"declined to comment", PK_SILENT, 0},
+	{"<num> months early", PK_IDIOM, 1.5f},
+	{"<num> weeks early", PK_IDIOM, 1.5f},
+	{"<num> days early", PK_IDIOM, 1.0f},
+	{"arrived early", PK_IDIOM, 1.2f},
+	{"on time", PK_IDIOM, 1.0f},
+	{"made it", PK_IDIOM, 0.8f},
+	{"great start", PK_SARCASM_IF_NEG, -1.8f},
+	{"perfect timing", PK_SARCASM_IF_NEG, -1.8f},
+	{"great timing", PK_SARCASM_IF_NEG, -1.8f},
+	{"just great", PK_SARCASM_IF_NEG, -2.0f},
+	{"just perfect", PK_SARCASM_IF_NEG, -2.0f},
+	{"just wonderful", PK_SARCASM_IF_NEG, -2.0f},
+	{"of course", PK_SARCASM_IF_NEG, -0.8f},
+	{"where is the money", PK_COMPLAINT, -1.8f},
+	{"where's the money", PK_COMPLAINT, -1.8f},
+	{"real person", PK_COMPLAINT, -1.2f},
+	{"real human", PK_COMPLAINT, -1.2f},
+	{"to a human", PK_COMPLAINT, -1.2f},
+	{"second time this", PK_COMPLAINT, -1.5f},
+	{"time this has happened", PK_COMPLAINT, -1.5f},
+	{"was promised", PK_COMPLAINT, -1.0f},
+	{"were promised", PK_COMPLAINT, -1.0f},
+	{"does nothing", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ updated", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ download", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ upload", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ install", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ pay", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ checkout", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ submit", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ reset", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ unsubscribe", PK_COMPLAINT, -1.5f},
+	{"<neg> ~ contact", PK_COMPLAINT, -1.3f},
+	{"<neg> ~ reach", PK_COMPLAINT, -1.5f},
 	{"having problems", PK_COMPLAINT, -1.5f},
 	{"having trouble", PK_COMPLAINT, -1.5f},
 	{"buy again", PK_IDIOM, 1.5f},
@@ -699,8 +944,15 @@ int32_t hark_lex_find(const struct hark_sentiment_model *m,
 		if (s->hash == hash) {
 			const struct lex_entry *e = &m->entries[s->entry];
 
-			if (e->keylen == n && !memcmp(e->key, key, n))
-				return s->entry;
+			if (e->keylen == n) {
+				/* keys are short: a loop beats a call to memcmp */
+				size_t k = 0;
+
+				while (k < n && e->key[k] == key[k])
+					k++;
+				if (k == n)
+					return s->entry;
+			}
 		}
 		i = (i + 1) & m->mask;
 	}
@@ -767,9 +1019,14 @@ static void add_phrase(struct builder *b, const char *text, uint8_t kind,
 static int phrase_cmp(gconstpointer a, gconstpointer b)
 {
 	const struct phrase *x = a, *y = b;
+	int32_t tx = x->w[1] == PW_GAP ? x->w[2] : INT32_MIN;
+	int32_t ty = y->w[1] == PW_GAP ? y->w[2] : INT32_MIN;
 
 	if (x->w[0] != y->w[0])
 		return x->w[0] < y->w[0] ? -1 : 1;
+	/* gap phrases after the others, grouped by the word after the gap */
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
 	/* longer phrases first so the first match is the longest */
 	return (int)y->n - (int)x->n;
 }
@@ -827,9 +1084,9 @@ static float description_valence(struct builder *b, const char *desc)
 	return CLAMP(sum, -3.5f, 3.5f);
 }
 
-static const char *const src_names[8] = {
+static const char *const src_names[SRC_COUNT] = {
 	"lexicon", "idiom", "complaint", "sarcasm", "emoji", "emoticon",
-	"competitor", "punctuation",
+	"competitor", "punctuation", "trend", "complaint-context",
 };
 static const char *const mod_names[6] = {
 	"negated", "boosted", "dampened", "but-shifted", "capitalised",
@@ -838,7 +1095,7 @@ static const char *const mod_names[6] = {
 
 static void build_why(struct hark_sentiment_model *m)
 {
-	for (int src = 0; src < 8; src++) {
+	for (int src = 0; src < SRC_COUNT; src++) {
 		for (int mods = 0; mods < 64; mods++) {
 			GString *s = g_string_new(NULL);
 
@@ -851,7 +1108,7 @@ static void build_why(struct hark_sentiment_model *m)
 					g_string_append_c(s, ',');
 				g_string_append(s, mod_names[k]);
 			}
-			m->why[src | mods << 3] = g_string_free(s, FALSE);
+			m->why[src | mods << 4] = g_string_free(s, FALSE);
 		}
 	}
 }
@@ -925,6 +1182,36 @@ static struct hark_sentiment_model *model_build(void)
 		set_rule(&b, numbers[i], SF_NUMBER, NAN);
 	for (size_t i = 0; i < G_N_ELEMENTS(ordinals); i++)
 		set_rule(&b, ordinals[i], SF_ORDINAL, NAN);
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_up); i++)
+		entry(&b, intern(&b, trend_up[i]))->trend |= TR_UP;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_down); i++)
+		entry(&b, intern(&b, trend_down[i]))->trend |= TR_DOWN;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_bad); i++)
+		entry(&b, intern(&b, trend_bad[i]))->trend |= TR_BAD;
+	for (size_t i = 0; i < G_N_ELEMENTS(trend_good); i++)
+		entry(&b, intern(&b, trend_good[i]))->trend |= TR_GOOD;
+	for (size_t i = 0; i < G_N_ELEMENTS(resolution); i++)
+		entry(&b, intern(&b, resolution[i]))->trend |= TR_RESOLVED;
+	for (size_t i = 0; i < G_N_ELEMENTS(fixers); i++)
+		entry(&b, intern(&b, fixers[i]))->trend |= TR_FIXES | TR_RESOLVED;
+	for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+		entry(&b, intern(&b, wanted[i]))->trend |= TR_WANTED;
+	for (size_t i = 0; i < G_N_ELEMENTS(stuck); i++)
+		entry(&b, intern(&b, stuck[i]))->trend |= TR_STUCK;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_customer); i++)
+		entry(&b, intern(&b, sig_customer[i]))->trend |= TR_CUSTOMER;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_company); i++)
+		entry(&b, intern(&b, sig_company[i]))->trend |= TR_COMPANY;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_money); i++)
+		entry(&b, intern(&b, sig_money[i]))->trend |= TR_MONEY;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_persist); i++)
+		entry(&b, intern(&b, sig_persist[i]))->trend |= TR_PERSIST;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_time); i++)
+		entry(&b, intern(&b, sig_time[i]))->trend |= TR_TIME;
+	entry(&b, intern(&b, "your"))->trend |= TR_YOUR;
+	entry(&b, intern(&b, "ur"))->trend |= TR_YOUR;
+	for (size_t i = 0; i < G_N_ELEMENTS(askers); i++)
+		entry(&b, intern(&b, askers[i]))->trend |= TR_ASKS;
 	for (size_t i = 0; i < G_N_ELEMENTS(word_rules); i++)
 		set_rule(&b, word_rules[i].word, word_rules[i].flags,
 			 word_rules[i].valence);
@@ -1009,8 +1296,24 @@ static struct hark_sentiment_model *model_build(void)
 			e->phrase_n = j - i;
 			e->flags |= SF_PHRASE;
 		} else if (first == PW_NEG) {
+			/* "<neg> W": tried on every negator; "<neg> ~ W": only
+			 * when W is near, through W's entry */
+			uint32_t k = i;
+
+			while (k < j && m->phrases[k].w[1] != PW_GAP)
+				k++;
 			m->neg_first = i;
-			m->neg_n = j - i;
+			m->neg_n = k - i;
+			while (k < j) {
+				uint32_t l = k;
+				struct lex_entry *e = entry(&b, m->phrases[k].w[2]);
+
+				while (l < j && m->phrases[l].w[2] == m->phrases[k].w[2])
+					l++;
+				e->neggap_first = k;
+				e->neggap_n = l - k;
+				k = l;
+			}
 		} else if (first == PW_NUM) {
 			m->num_first = i;
 			m->num_n = j - i;

@@ -6,14 +6,26 @@
  * comes before it and adds half to what follows), then summed, amplified
  * by "!" and "?", and normalised to [-1, 1] with x / sqrt(x^2 + 15).
  *
- * hark adds, for support and brand monitoring: phrases (idioms, implicit
- * complaints such as "still waiting" and "<negator> ... working", sarcasm
- * such as "thanks a lot" after bad news, competitor comparisons), a
- * negation window that stops at clause boundaries but reaches four words
- * ("never had a single problem"), support vocabulary that never scores
- * ("support", "please"), politeness that a complaint silences ("thanks"),
- * sarcastic interjections ("Great, another update that ..."), and words
- * that only complain in bad news ("again", "still").
+ * hark adds, for support and brand monitoring:
+ *  - phrases: idioms, implicit complaints ("still waiting", "on hold",
+ *    "<negator> ... working"), sarcasm ("thanks a lot" after bad news,
+ *    "yeah right"), competitors ("switching to", "better than this");
+ *  - a negation window of four words that stops at commas, clause ends
+ *    and "and"/"or" ("never had a single problem"), milder negated praise,
+ *    and missing wanted things as complaints ("no refund");
+ *  - support vocabulary that never scores ("support", "please") and
+ *    politeness that a complaint silences ("thanks"), unless the problem
+ *    was fixed ("thanks for fixing it");
+ *  - sarcastic interjections ("Great, another update that ...", "...
+ *    Wonderful."), words that only complain in bad news ("again",
+ *    "still"), durations while stuck ("has been ... for five days");
+ *  - economic trends ("unemployment fell" is good news), requests in
+ *    questions ("can anyone recommend a good ...") that are not praise,
+ *    excess ("too loud"), ratings ("9/10"), elongation ("goooood");
+ *  - the complaint frame: a text without praise that shows two or more
+ *    kinds of complaint signal (addressed to the company, my order/bill,
+ *    staff/systems, money, persistence, a duration, a negator) is a
+ *    complaint even when it names no feeling.
  *
  * Target-aware scoring (hark_sentiment_score_spans) scores the clauses
  * that contain a span: a clause ends at . ! ? ; : or a newline and before
@@ -45,7 +57,6 @@ enum {
 	TF_SENT_START = 1u << 25,
 	TF_CLAUSE_START = 1u << 26,
 	TF_COMMA_AFTER = 1u << 27,
-	TF_HAS_CASE = 1u << 28,   /* has at least one cased letter */
 	TF_SPAN = 1u << 29,       /* overlaps a target span */
 	TF_SCOPE = 1u << 30,      /* counted in the score */
 };
@@ -61,6 +72,7 @@ struct tok {
 	uint8_t consumed;     /* inside a phrase that starts earlier */
 	uint8_t src, mods;
 	uint8_t extra;        /* X_* */
+	uint16_t trend;       /* TR_* of the entry */
 	float v;
 	float own;            /* a rating's valence ("9/10") */
 };
@@ -68,10 +80,15 @@ struct tok {
 enum { X_ELONGATED = 1, X_RATING = 2 };
 
 struct toks {
+	const char *text;
 	struct tok *t;
 	uint32_t n, cap;
 	struct tok stack[TOK_STACK];
 	uint32_t bang, quest;     /* totals */
+	uint32_t signals;         /* TR_* frame signals seen, SF_NEGATOR */
+	uint32_t any_flags;       /* SF_* of all tokens: rules with nothing to */
+	uint32_t any_trend;       /* do are skipped; TR_* likewise */
+	uint32_t any_phrase;      /* 1 << phrase kind of the phrases found */
 	uint32_t ncaps, ncased;   /* for the ALL-CAPS differential */
 };
 
@@ -160,9 +177,9 @@ static bool is_word_char(gunichar u)
 	return g_unichar_isalnum(u) || g_unichar_ismark(u);
 }
 
-static struct tok *tok_push(struct toks *ts)
+static struct tok *tok_grow(struct toks *ts)
 {
-	if (ts->n == ts->cap) {
+	{
 		uint32_t cap = ts->cap * 2;
 
 		if (ts->t == ts->stack) {
@@ -176,6 +193,13 @@ static struct tok *tok_push(struct toks *ts)
 	return &ts->t[ts->n++];
 }
 
+static inline struct tok *tok_push(struct toks *ts)
+{
+	if (G_LIKELY(ts->n < ts->cap))
+		return &ts->t[ts->n++];
+	return tok_grow(ts);
+}
+
 struct lexer {
 	const struct hark_sentiment_model *m;
 	const char *text;
@@ -185,14 +209,17 @@ struct lexer {
 	bool new_sent, new_clause;
 };
 
-static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
-			int32_t e, uint32_t flags)
+/* Inlined by force: called once per token from three places. */
+static inline __attribute__((always_inline)) struct tok *
+emit(struct lexer *lx, uint32_t start, uint32_t end, int32_t e, uint32_t flags)
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
+	uint16_t trend = 0;
 
 	if (e >= 0) {
 		flags |= lx->m->entries[e].flags;
+		trend = (uint16_t)lx->m->entries[e].trend;
 		/* a contrast word opens a clause of its own */
 		if (lx->m->entries[e].flags & (SF_BUT | SF_THOUGH))
 			lx->new_clause = true;
@@ -208,11 +235,16 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 		lx->clause++;
 	}
 	lx->new_sent = lx->new_clause = false;
+	ts->signals |= (trend & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST |
+				 TR_TIME | TR_YOUR)) | (flags & SF_NEGATOR);
+	ts->any_flags |= flags;
+	ts->any_trend |= trend;
 	t = tok_push(ts);
 	*t = (struct tok){
 		.start = start, .end = end, .e = e, .flags = flags,
 		.sent = lx->sent, .clause = lx->clause,
 		.bang = ts->bang, .quest = ts->quest, .phrase = -1,
+		.trend = trend,
 	};
 	return t;
 }
@@ -227,6 +259,11 @@ static int32_t lookup_elongated(const struct hark_sentiment_model *m,
 	bool run = false;
 	int32_t e;
 
+	for (size_t i = 2; i < k && !run; i++)
+		run = key[i] == key[i - 1] && key[i] == key[i - 2];
+	if (!run)
+		return -1;
+	run = false;
 	for (size_t i = 0; i < k; i++) {
 		size_t r = 1;
 
@@ -352,7 +389,6 @@ static size_t lex_word(struct lexer *lx, size_t start)
 	if (fits && k > 3 && key[k - 1] == 't' && key[k - 2] == '\'' && key[k - 3] == 'n')
 		flags |= SF_NEGATOR;
 	if (bits & 3) {
-		flags |= TF_HAS_CASE;
 		lx->ts->ncased++;
 		if ((bits & 3) == 1 && k > 1) {
 			flags |= TF_CAPS;
@@ -547,6 +583,7 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 			while (j < len && !g_ascii_isspace(s[j]))
 				j++;
 			emit(&lx, (uint32_t)i, (uint32_t)j, -1, 0);
+			ts->signals |= TR_YOUR; /* addressing someone */
 			i = j;
 			continue;
 		}
@@ -603,10 +640,8 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 
 /* ---- phrases ---------------------------------------------------------- */
 
-static bool word_ok(const struct hark_sentiment_model *m, const struct tok *t,
-		    int32_t w)
+static bool word_ok(const struct tok *t, int32_t w)
 {
-	(void)m;
 	if (w >= 0)
 		return t->e == w;
 	switch (w) {
@@ -654,7 +689,7 @@ static int32_t match_from(const struct hark_sentiment_model *m,
 		return -1;
 	if (p->w[k - 1] == PW_GAP && (ts->t[i - 1].flags & TF_COMMA_AFTER))
 		return -1;
-	if (!word_ok(m, &ts->t[i], p->w[k]))
+	if (!word_ok(&ts->t[i], p->w[k]))
 		return -1;
 	return match_from(m, ts, i + 1, p, k + 1);
 }
@@ -719,9 +754,20 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 			try_phrases(m, ts, i, e->phrase_first, e->phrase_n,
 				    near, gaptail, &best, &best_len);
 		}
-		if (t->flags & SF_NEGATOR)
+		if (t->flags & SF_NEGATOR) {
 			try_phrases(m, ts, i, m->neg_first, m->neg_n, near, gaptail,
 				    &best, &best_len);
+			for (uint32_t k = 0; k < 4 && gaptail; k++) {
+				const struct lex_entry *w;
+
+				if (near[k] < 0)
+					continue;
+				w = &m->entries[near[k]];
+				if (w->neggap_n)
+					try_phrases(m, ts, i, w->neggap_first, w->neggap_n,
+						    near, gaptail, &best, &best_len);
+			}
+		}
 		if (t->flags & SF_NUMBER)
 			try_phrases(m, ts, i, m->num_first, m->num_n, near, gaptail,
 				    &best, &best_len);
@@ -732,6 +778,7 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 			continue;
 		t->phrase = best;
 		t->plen = (uint8_t)best_len;
+		ts->any_phrase |= 1u << m->phrases[best].kind;
 		t->end = ts->t[i + best_len - 1].end;
 		for (uint32_t j = i + 1; j < i + best_len; j++)
 			ts->t[j].consumed = 1;
@@ -745,7 +792,7 @@ static float signf(float v)
 	return v < 0 ? -1.0f : 1.0f;
 }
 
-/* Token I's neighbour at OFFSET in the same sentence, or NULL. */
+/* The token after I in the same sentence, or NULL. */
 static const struct tok *next_in_sentence(const struct toks *ts, uint32_t i)
 {
 	if (i + 1 >= ts->n || (ts->t[i + 1].flags & TF_SENT_START))
@@ -817,9 +864,18 @@ static float word_valence(const struct hark_sentiment_model *m,
 			*src = SRC_COMPETITOR;
 			return p->valence;
 		case PK_SILENT:
+		case PK_DURATION: /* decided by apply_context */
 			return 0;
 		case PK_SARCASM_IF_NEG:
-			break; /* the first word's own valence, for now */
+			/* sincere until proven otherwise: the first word's own
+			 * valence, or the phrase's praise ("exactly what I
+			 * needed") when the first word has none */
+			if (t->e < 0 || m->entries[t->e].valence == 0) {
+				*src = SRC_IDIOM;
+				/* mild ones ("of course") mean nothing sincere */
+				return p->valence > -1.0f ? 0 : -p->valence;
+			}
+			break;
 		}
 	}
 	if (t->extra & X_RATING) {
@@ -885,6 +941,22 @@ static void score_token(const struct hark_sentiment_model *m,
 	float v = word_valence(m, ts, i, &src);
 
 	t->v = 0;
+	/* "no refund": a wanted thing that is missing is a complaint, not a
+	 * negated one */
+	if (t->trend & TR_WANTED) {
+		for (uint32_t j = 1; j <= 3 && j <= i; j++) {
+			const struct tok *n = &ts->t[i - j];
+
+			if ((ts->t[i - j + 1].flags & TF_CLAUSE_START) || n->consumed || n->plen)
+				break;
+			if (n->flags & SF_NEGATOR) {
+				t->v = -1.5f;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+				return;
+			}
+		}
+	}
 	if (v == 0)
 		return;
 	if (t->flags & (SF_EMOJI | SF_EMOTICON)) {
@@ -992,13 +1064,102 @@ static uint32_t sentence_begin(const struct toks *ts, uint32_t i)
 	return i;
 }
 
+/* "unemployment fell", "a rise in visitors", "growth slowed": a direction
+ * word and the thing it moves, within six tokens in the clause, make good
+ * or bad news whatever their own valences say. */
+static void apply_trends(struct toks *ts)
+{
+	for (uint32_t i = 0; i < ts->n; i++) {
+		struct tok *t = &ts->t[i];
+		uint32_t lo = i > 6 ? i - 6 : 0, hi = MIN(i + 6, ts->n - 1);
+		int32_t best = -1;
+		uint32_t dist = UINT32_MAX;
+
+		if (!(t->trend & (TR_UP | TR_DOWN)) || t->consumed || t->plen)
+			continue;
+		for (uint32_t k = lo; k <= hi; k++) {
+			const struct tok *n = &ts->t[k];
+			uint32_t d = k > i ? k - i : i - k;
+
+			if (k == i || !(n->trend & (TR_BAD | TR_GOOD)) ||
+			    n->clause != t->clause || n->consumed)
+				continue;
+			if (d < dist) {
+				dist = d;
+				best = (int32_t)k;
+			}
+		}
+		if (best < 0)
+			continue;
+		{
+			struct tok *n = &ts->t[best];
+			bool good = (t->trend & TR_UP) ? (n->trend & TR_GOOD) : (n->trend & TR_BAD);
+
+			t->v = good ? 1.5f : -1.5f;
+			t->src = SRC_TREND;
+			t->mods = 0;
+			n->v = 0;
+			/* other direction words and things of the clause are
+			 * part of the same news */
+			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++) {
+				if (ts->t[k].trend & (TR_UP | TR_DOWN))
+					ts->t[k].v = 0, ts->t[k].trend = 0;
+				if (ts->t[k].trend & (TR_BAD | TR_GOOD))
+					ts->t[k].v = 0;
+			}
+			n->trend = 0;
+		}
+	}
+}
+
+/* Questions that ask for something ("Can anyone recommend a good
+ * plumber?") are not praise: their positive valences count a third. */
+static void dampen_questions(struct toks *ts)
+{
+	for (uint32_t b = 0; b < ts->n;) {
+		uint32_t e = sentence_end(ts, b);
+		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+		const struct tok *first = &ts->t[b];
+
+		/* "Hi, what's the best way ...?" */
+		if ((first->flags & SF_POLITE) && first->v == 0 && b + 1 < e)
+			first++;
+		if (q_after > ts->t[e - 1].quest && (first->trend & TR_ASKS)) {
+			for (uint32_t k = b; k < e; k++) {
+				if (ts->t[k].v > 0 && ts->t[k].src != SRC_EMOJI &&
+				    ts->t[k].src != SRC_EMOTICON)
+					ts->t[k].v *= 0.3f;
+			}
+		}
+		b = e;
+	}
+}
+
 static void apply_context(const struct hark_sentiment_model *m,
 			  struct toks *ts, bool spans)
 {
-	bool complaint = false, bad_before;
+	bool complaint = false, resolved = false, bad_before;
 	float pos = 0, neg = 0;
 
-	for (uint32_t i = 0; i < ts->n; i++) {
+	if ((ts->any_trend & (TR_UP | TR_DOWN)) && (ts->any_trend & (TR_BAD | TR_GOOD)))
+		apply_trends(ts);
+	if (ts->quest)
+		dampen_questions(ts);
+	/* "fixed the crash": a problem someone fixed is no complaint */
+	for (uint32_t i = 0; (ts->any_trend & TR_FIXES) && i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+
+		if (!(t->trend & TR_FIXES) || t->consumed || (t->mods & MOD_NEGATED))
+			continue;
+		for (uint32_t k = i + 1; k < ts->n && k <= i + 3; k++) {
+			if (ts->t[k].clause != t->clause)
+				break;
+			if (ts->t[k].v < 0)
+				ts->t[k].v = 0;
+		}
+	}
+
+	for (uint32_t i = 0; (ts->any_flags & SF_POLITE) && i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
 		/* a complaint: hark's complaint words and phrases, sarcasm,
@@ -1006,6 +1167,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 		if (t->v < 0 && (t->src == SRC_COMPLAINT || t->src == SRC_SARCASM ||
 				 t->src == SRC_COMPETITOR))
 			complaint = true;
+		if ((t->trend & TR_RESOLVED) && t->v >= 0 && !(t->mods & MOD_NEGATED))
+			resolved = true;
 		if (t->flags & SF_POLITE && !t->plen)
 			continue;
 		if (t->v > 0)
@@ -1015,18 +1178,32 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 
 	/* politeness and "still"/"again" in bad news */
-	for (uint32_t b = 0; b < ts->n;) {
+	for (uint32_t b = 0; ((ts->any_flags & (SF_POLITE | SF_CONTEXT)) ||
+			      (ts->any_phrase & (1u << PK_DURATION))) && b < ts->n;) {
 		uint32_t e = sentence_end(ts, b);
 		bool bad = false;
 
-		for (uint32_t k = b; k < e; k++)
+		bool waits = false;
+
+		for (uint32_t k = b; k < e; k++) {
 			if (is_bad(&ts->t[k]))
 				bad = true;
+			if (ts->t[k].trend & TR_STUCK)
+				waits = true;
+		}
 		for (uint32_t k = b; k < e; k++) {
 			struct tok *t = &ts->t[k];
 
+			/* "for five days" is a wait when something is stuck */
+			if (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_DURATION &&
+			    (bad || waits)) {
+				t->v = m->phrases[t->phrase].valence;
+				t->src = SRC_COMPLAINT;
+				t->mods = 0;
+			}
+
 			if ((t->flags & SF_POLITE) && !t->plen && t->v > 0 &&
-			    (complaint || pos + neg < 0))
+			    (complaint || pos + neg < 0) && !resolved)
 				t->v = 0;
 			if ((t->flags & SF_CONTEXT) && !t->consumed && !t->plen &&
 			    t->v == 0 && bad) {
@@ -1039,6 +1216,9 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 
 	bad_before = false;
+	if (!(ts->any_flags & (SF_INTERJ | SF_COMPARATIVE)) &&
+	    !(ts->any_phrase & (1u << PK_SARCASM_IF_NEG)))
+		return;
 	for (uint32_t i = 0; i < ts->n; i++) {
 		struct tok *t = &ts->t[i];
 
@@ -1079,12 +1259,19 @@ static void apply_context(const struct hark_sentiment_model *m,
 					continue;
 				rest = net(ts, i + 1, sentence_end(ts, i));
 			} else {
+				/* "Wonderful." alone: after or before bad news */
 				uint32_t e = sentence_end(ts, i);
 
 				rest = e < ts->n ? net(ts, e, sentence_end(ts, e)) : 0;
 				if (e < ts->n && (ts->t[e].e == m->id.another ||
 						  ts->t[e].e == m->id.yet))
 					rest = -1;
+				if (b > 0) {
+					uint32_t pb = sentence_begin(ts, b - 1);
+
+					if (b - pb <= 64 && net(ts, pb, b) < 0)
+						rest = -1;
+				}
 			}
 			if (rest < 0) {
 				t->v = -t->v * 0.74f;
@@ -1130,12 +1317,85 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 }
 
+/* A complaint that names no feeling ("@insureco 6 weeks and my claim is
+ * still under review"): when a text without praise shows two or more
+ * kinds of complaint signal - addressed to the company, a customer thing
+ * (order, bill), company staff or systems, money, persistence (still,
+ * again), a duration, a negator - one of them carries -1.0 (two kinds),
+ * -1.5 (three) or -2.0 (more).  Plain questions are left alone. */
+static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
+{
+	enum { K_ADDR = 1, K_CUST = 2, K_COMP = 4, K_MONEY = 8, K_PERSIST = 16,
+	       K_TIME = 32, K_NEG = 64 };
+	unsigned kinds = 0, n = 0;
+	float pos = 0;
+	int32_t holder = -1;
+	bool plain_questions = true;
+
+	/* cheap bound first: most texts show fewer than two kinds */
+	for (uint32_t k = ts->signals; k; k &= k - 1)
+		n++;
+	if (n < 2)
+		return;
+	n = 0;
+
+	for (uint32_t i = 0; i < ts->n; i++) {
+		const struct tok *t = &ts->t[i];
+		uint32_t tr = t->trend;
+
+		if (t->v > 0 && !(t->flags & SF_POLITE))
+			pos += t->v;
+		/* a sentence that is not a plain question */
+		if (t->flags & TF_SENT_START) {
+			uint32_t e = sentence_end(ts, i);
+			uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
+
+			if (!(q_after > ts->t[e - 1].quest && (t->trend & TR_ASKS)))
+				plain_questions = false;
+		}
+		if (t->consumed || (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_SILENT))
+			continue; /* "do not reply": no signal */
+		if (t->e < 0 && ts->text[t->start] == '@')
+			kinds |= K_ADDR; /* a mention */
+		if (tr & TR_YOUR) {
+			for (uint32_t k = i + 1; k < ts->n && k <= i + 2; k++)
+				if (ts->t[k].trend & (TR_CUSTOMER | TR_COMPANY))
+					kinds |= K_ADDR;
+		}
+		if (tr & TR_CUSTOMER)
+			kinds |= K_CUST;
+		if (tr & TR_COMPANY)
+			kinds |= K_COMP;
+		if (tr & TR_MONEY)
+			kinds |= K_MONEY;
+		if (tr & TR_PERSIST)
+			kinds |= K_PERSIST;
+		if ((tr & TR_TIME) && i > 0 &&
+		    ((ts->t[i - 1].flags & SF_NUMBER) || ts->t[i - 1].e == m->id.a ||
+		     ts->t[i - 1].e == m->id.an || ts->t[i - 1].e == m->id.for_))
+			kinds |= K_TIME;
+		if (t->flags & SF_NEGATOR)
+			kinds |= K_NEG;
+		if (holder < 0 && t->v == 0 && !t->consumed &&
+		    (tr & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST | TR_TIME)))
+			holder = (int32_t)i;
+	}
+	if (plain_questions && !(kinds & K_NEG))
+		return;
+	for (unsigned k = kinds; k; k &= k - 1)
+		n++;
+	if (n < 2 || pos >= 1.0f || holder < 0)
+		return;
+	ts->t[holder].v = n == 2 ? -1.0f : n == 3 ? -1.5f : -2.0f;
+	ts->t[holder].src = SRC_FRAME;
+	ts->t[holder].mods = 0;
+}
+
 /* Contrast: "but"/"however" halve the valence before them in the sentence
  * (or the previous sentence when they open one) and raise what follows by
  * half; "although X, Y" halves X and raises Y; "X, though Y" halves Y. */
-static void apply_contrast(const struct hark_sentiment_model *m, struct toks *ts)
+static void apply_contrast(struct toks *ts)
 {
-	(void)m;
 	for (uint32_t b = 0; b < ts->n;) {
 		uint32_t e = sentence_end(ts, b), c;
 
@@ -1295,7 +1555,7 @@ static void total(const struct hark_sentiment_model *m, const char *text,
 			neu += 1;
 		if (want_cues && v != 0)
 			add_cue(out, text + t->start, t->end - t->start, v,
-				m->why[t->src | t->mods << 3]);
+				m->why[t->src | t->mods << 4]);
 	}
 	if (!scoped) {
 		bang = ts->bang;
@@ -1353,10 +1613,12 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	bool cap_diff, scoped = nspans > 0;
 
 	memset(out, 0, sizeof(*out));
+	ts.text = text;
 	ts.t = ts.stack;
 	ts.n = 0;
 	ts.cap = TOK_STACK;
-	ts.bang = ts.quest = ts.ncaps = ts.ncased = 0;
+	ts.bang = ts.quest = ts.ncaps = ts.ncased = ts.signals = 0;
+	ts.any_flags = ts.any_trend = ts.any_phrase = 0;
 	/* offsets are 32-bit: score at most 4 GiB (callers cap far lower) */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
@@ -1375,6 +1637,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 				if (spans[s][0] < ts.t[i].end && spans[s][1] > ts.t[i].start)
 					ts.t[i].flags |= TF_SPAN;
 	apply_context(m, &ts, scoped);
+	apply_frame(m, &ts);
 	if (scoped) {
 		select_scope(&ts);
 		/* no span fell on a token: score the whole text */
@@ -1383,8 +1646,8 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 			if (ts.t[i].flags & TF_SCOPE)
 				scoped = true;
 	}
-	if (!scoped)
-		apply_contrast(m, &ts);
+	if (!scoped && (ts.any_flags & (SF_BUT | SF_THOUGH)))
+		apply_contrast(&ts);
 	total(m, text, &ts, scoped, want_cues, out);
 	if (ts.t != ts.stack)
 		g_free(ts.t);

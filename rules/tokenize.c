@@ -470,6 +470,12 @@ void tokenize(struct tokens *t, const char *s, size_t len, unsigned field)
 	}
 	memset(t->buf + base + len, 0, 16);
 	t->blen = base + len + 16;
+	/* Room for the usual number of words up front (tok_push() still
+	 * checks: "a©a©" has more). */
+	if (t->n + len / 2 + 1 > t->cap) {
+		t->cap = MAX(t->cap * 2, t->n + len / 2 + 1);
+		t->v = g_realloc_n(t->v, t->cap, sizeof *t->v);
+	}
 
 	i = 0;
 	while (i < len) {

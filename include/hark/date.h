@@ -4,6 +4,8 @@
  * named and numeric zones, missing seconds or weekday), RFC 3339 / ISO 8601
  * (extended and basic forms, fractions, date only), and a few broken shapes
  * seen in real feeds.  Anything else is HARK_TIME_NONE: never a wrong date.
+ * A date without a zone is taken as UTC (as feedparser does); a date with
+ * an unknown zone name is no date.
  */
 #ifndef HARK_DATE_H
 #define HARK_DATE_H

@@ -10,6 +10,7 @@
 
 #include "hark/config.h"
 #include "hark/fetch.h"
+#include "hark/item.h"
 #include "hark/rules.h"
 #include "hark/store.h"
 
@@ -45,8 +46,10 @@ void hark_poll_opts_init(struct hark_poll_opts *o, const struct hark_config *cfg
  * once a day.  REQ borrows strings from FEED and FS; the returned pointer
  * (the header array) is freed with g_free() after the transfer.
  *
- * hark_poll_complete() takes the outcome (RES when FETCHED, else
- * FETCH_ERR's message), and in one store transaction records the items,
+ * hark_poll_complete() takes the outcome (RES, or NULL and FETCH_ERR's
+ * message) and, when the caller parsed RES already (hark_poll_parse(),
+ * e.g. on a worker thread), DOC (taken) or PARSE_ERR; with both NULL it
+ * parses itself.  In one store transaction it records the items,
  * hits, deliveries, the feed's new state in FS (status, error, failures,
  * backoff, next poll, redirect, health) and any health alert.  Returns
  * false with ERR when the poll failed; the feed stays scheduled. */
@@ -59,7 +62,15 @@ bool hark_poll_complete(struct hark_store *st, const struct hark_ruleset *rs,
 			const struct hark_feed_conf *feed,
 			struct hark_feed_state *fs, int64_t now,
 			const struct hark_fetch_result *res, const GError *fetch_err,
+			struct hark_feed_doc *doc, const GError *parse_err,
 			struct hark_poll_stats *stats, GError **err);
+
+/* Whether RES has a body to parse (2xx, not 304). */
+bool hark_poll_wants_parse(const struct hark_fetch_result *res);
+/* Parses RES's body.  Touches nothing but its arguments: safe on any
+ * thread.  Free the result with hark_feed_doc_free(). */
+struct hark_feed_doc *hark_poll_parse(const struct hark_fetch_result *res,
+				      GError **err);
 
 /* Polls FEED once at time NOW, blocking, with the default options.  Returns false with ERR when the poll
  * failed (fetch or parse); the failure is recorded in the feed's state

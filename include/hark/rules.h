@@ -32,7 +32,9 @@ struct hark_span {
 struct hark_rule_hit {
 	const struct hark_rule_conf *rule; /* borrowed from the config */
 	GArray *spans;                     /* of struct hark_span, owned */
-	bool has_sentiment;                /* the rule scored sentiment */
+	bool has_sentiment;                /* sentiment was scored: always,
+					      unless turned off with
+					      hark_ruleset_score_all_hits() */
 	double sentiment;                  /* compound, when has_sentiment */
 };
 
@@ -57,6 +59,12 @@ void hark_ruleset_free(struct hark_ruleset *rs);
 GPtrArray *hark_ruleset_match(const struct hark_ruleset *rs,
 			      const struct hark_item *item,
 			      const struct hark_match_source *src);
+
+/* Whether every hit gets a sentiment score (the default), or only hits of
+ * rules with a sentiment= condition.  Scoring costs far more than
+ * matching, so a caller that does not show it can turn it off.  Not to
+ * be called while another thread matches. */
+void hark_ruleset_score_all_hits(struct hark_ruleset *rs, bool on);
 
 /* The text of FIELD for ITEM, as the spans index it ("" when absent). */
 const char *hark_item_field(const struct hark_item *item, enum hark_field field);

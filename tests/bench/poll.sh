@@ -2,7 +2,8 @@
 # tests/bench/poll.sh - polling throughput: hark against newsboat and
 # feed2exec, on the same URLs, from one local nginx, in the same run.
 #
-#   tests/bench/poll.sh [N_FEEDS] [N_REFERENCE]     (defaults 10000, 1000)
+#   tests/bench/poll.sh [N_FEEDS] [N_NEWSBOAT] [N_FEED2EXEC]
+#                                    (defaults 10000, 1000, 200)
 #
 # Feeds: the real-world files in tests/bench/data (see its SOURCE.txt),
 # replicated to N distinct URLs /f/I/NAME (nginx maps them back to the
@@ -11,9 +12,12 @@
 #   hark cold   `hark run --once` on an empty database: every feed 200,
 #               parsed, stored, matched against two rules;
 #   hark 304    the same again: every feed conditional, 304, no parse;
-#   newsboat    `newsboat -x reload`, reload-threads = 8, N_REFERENCE feeds
+#   newsboat    `newsboat -x reload`, reload-threads = 8, N_NEWSBOAT feeds
 #               (it sends no validators in this mode: one cycle);
-#   feed2exec   `feed2exec fetch`, N_REFERENCE feeds, cold then warm.
+#   feed2exec   `feed2exec fetch`, N_FEED2EXEC feeds, cold then warm (it
+#               polls one feed at a time: a few per second cold).
+# The references poll the first feeds of the same list; rates are
+# compared in feeds per second.
 # Every cycle's requests are counted in nginx's access log.  hark runs
 # with max_per_host = 32 because every feed is on one host here (the
 # polite default, 2, is for real servers).  Reference tools are installed
@@ -22,6 +26,7 @@ set -euo pipefail
 
 N=${1:-10000}
 NREF=${2:-1000}
+NF2E=${3:-200}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${HARK_BUILD:-$SRC/build}
 HARK=$BUILD/daemon/hark
@@ -92,17 +97,19 @@ nginx -p "$T" -e "$T/error.log" -c "$T/nginx.conf" </dev/null >"$T/nginx.out" 2>
 NGINX_PID=$!
 for i in $(seq 100); do curl -s -o /dev/null --noproxy '*' "$U/" && break; sleep 0.05; done
 
-url() { echo "$U/f/$1/${files[$(( $1 % ${#files[@]} ))]}"; }
+# URL number I: /f/I/ plus the corpus file I mod the number of files.
+urls() { # urls FORMAT COUNT: FORMAT gets I and the URL
+	printf '%s\n' "${files[@]}" | awk -v n="$2" -v u="$U" -v fmt="$1" '
+		{ f[NR - 1] = $0 } END { for (i = 0; i < n; i++) printf fmt, i, u "/f/" i "/" f[i % NR] }'
+}
 {
 	printf '[hark]\ndatabase = %s/hark.db\ninterval = 15m\nmax_transfers = 32\nmax_per_host = 32\n' "$T"
-	for i in $(seq 0 $((N - 1))); do printf '[feed f%d]\nurl = %s\n' "$i" "$(url "$i")"; done
+	urls '[feed f%d]\nurl = %s\n' "$N"
 	printf '[rule refunds]\nquery = refund OR "stopped working"\nalert = console\n'
 	printf '[rule cloud]\nquery = aws OR amazon OR google\nalert = console\n'
 } > "$T/hark.conf"
-for i in $(seq 0 $((NREF - 1))); do url "$i"; done > "$T/urls"
-{
-	for i in $(seq 0 $((NREF - 1))); do printf '[f%d]\nurl = %s\n\n' "$i" "$(url "$i")"; done
-} > "$T/feed2exec.ini"
+urls '%.0s%s\n' "$NREF" > "$T/urls"
+urls '[f%d]\nurl = %s\n\n' "$NF2E" > "$T/feed2exec.ini"
 printf 'reload-threads 8\n' > "$T/newsboat.conf"
 
 # --- helpers -------------------------------------------------------------
@@ -122,10 +129,11 @@ run() {
 }
 rate() { echo "scale=1; $1 / $2" | bc; }
 
-echo "feeds: $N for hark, $NREF for the references; ${#files[@]} corpus files; nginx at $U"
+echo "feeds: $N for hark, $NREF for newsboat, $NF2E for feed2exec; ${#files[@]} corpus files; nginx at $U"
 
 mark
-run hark-cold "$HARK" run --once -c "$T/hark.conf"
+# HARK_PERF=FILE: record the cold cycle with perf (call graphs) into FILE.
+run hark-cold ${HARK_PERF:+perf record -g -o "$HARK_PERF"} "$HARK" run --once -c "$T/hark.conf"
 cold_s=$SECS cold_rss=$RSS cold_200=$(reqs 200) cold_304=$(reqs 304)
 mark
 run hark-warm "$HARK" run --once -c "$T/hark.conf"
@@ -145,14 +153,14 @@ run f2e-warm feed2exec --config "$T/feed2exec.ini" --database "$T/f2e.db" fetch
 f2w_s=$SECS f2w_200=$(reqs 200) f2w_304=$(reqs 304)
 
 hc=$(rate "$N" "$cold_s"); hw=$(rate "$N" "$warm_s")
-nb=$(rate "$NREF" "$nb_s"); f2c=$(rate "$NREF" "$f2c_s"); f2w=$(rate "$NREF" "$f2w_s")
+nb=$(rate "$NREF" "$nb_s"); f2c=$(rate "$NF2E" "$f2c_s"); f2w=$(rate "$NF2E" "$f2w_s")
 printf '\n%-26s %9s %10s %12s  %s\n' "cycle" "seconds" "feeds/s" "peak RSS" "nginx requests"
 printf '%-26s %9s %10s %9s MiB  %s\n' "hark cold ($N)" "$cold_s" "$hc" "$((cold_rss / 1024))" "$cold_200 x 200, $cold_304 x 304"
 printf '%-26s %9s %10s %9s MiB  %s\n' "hark 304 ($N)" "$warm_s" "$hw" "$((warm_rss / 1024))" "$warm_200 x 200, $warm_304 x 304"
 printf '%-26s %9s %10s %12s  %s\n' "newsboat reload ($NREF)" "$nb_s" "$nb" "" "$nb_200 x 200"
-printf '%-26s %9s %10s %12s  %s\n' "feed2exec cold ($NREF)" "$f2c_s" "$f2c" "" "$f2c_200 x 200"
-printf '%-26s %9s %10s %12s  %s\n' "feed2exec warm ($NREF)" "$f2w_s" "$f2w" "" "$f2w_200 x 200, $f2w_304 x 304"
-echo "hark stored $items items"
+printf '%-26s %9s %10s %12s  %s\n' "feed2exec cold ($NF2E)" "$f2c_s" "$f2c" "" "$f2c_200 x 200"
+printf '%-26s %9s %10s %12s  %s\n' "feed2exec warm ($NF2E)" "$f2w_s" "$f2w" "" "$f2w_200 x 200, $f2w_304 x 304"
+echo "hark stored $items items; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo
 echo "ratios (targets in brackets):"
 echo "  hark cold / newsboat        = $(echo "scale=2; $hc / $nb" | bc)x   [>= 5]"

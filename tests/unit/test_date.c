@@ -82,6 +82,10 @@ static void iso_shapes(void **state)
 		{"2004-01-01T00:30:00+01:00", "2003-12-31T23:30:00Z"},
 		{"1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"},
 		{"1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"},
+		/* broken but unambiguous, from real feeds */
+		{"2020/1/10 14:16:00", "2020-01-10T14:16:00Z"},
+		{"2006-01-17T12:35:9+01:00", "2006-01-17T11:35:09Z"},
+		{"2017-06-13T03:18:00+00:0", "2017-06-13T03:18:00Z"},
 	};
 	(void)state;
 	check(s, sizeof s / sizeof s[0]);
@@ -102,6 +106,8 @@ static void rejects(void **state)
 		{"Wed, 31 Dec 2003 13:14 PM", NULL}, {"31 Dec 2003 2004", NULL},
 		{"Wed, 31 Dec 2003 10:14:55 GMT trailing", NULL},
 		{"Wed, 31 Dec 2003 10:14:55 (unterminated", NULL},
+		{"2003/12-31", NULL}, {"2003-1231", NULL}, {"2003-12-31T1:2:3:4", NULL},
+		{"2003-12-31T10:14:555Z", NULL}, {"20031231T1014", "2003-12-31T10:14:00Z"},
 	};
 	(void)state;
 	check(s, sizeof s / sizeof s[0]);

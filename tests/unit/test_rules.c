@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const feeds_conf =
 	"[feed acme]\n"
@@ -241,10 +242,122 @@ static void test_case_table(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* One ruleset, several threads: each call gets the same answer. */
+struct thread_job {
+	const struct hark_ruleset *rs;
+	const struct hark_item *item;
+	int bad;
+};
+
+static gpointer match_many(gpointer p)
+{
+	struct thread_job *j = p;
+
+	for (int i = 0; i < 300; i++) {
+		GPtrArray *hits = hark_ruleset_match(j->rs, j->item, NULL);
+		if (hits->len != 2)
+			j->bad++;
+		else if (((struct hark_rule_hit *)hits->pdata[0])->spans->len != 2)
+			j->bad++;
+		g_ptr_array_unref(hits);
+	}
+	return NULL;
+}
+
+static struct hark_config *load_text(const char *text, char **path)
+{
+	struct hark_diags d;
+	struct hark_config *cfg;
+	int fd = g_file_open_tmp("hark-rules-XXXXXX.conf", path, NULL);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(*path, text, -1, NULL));
+	hark_diags_init(&d);
+	cfg = hark_config_load(*path, &d, NULL);
+	assert_non_null(cfg);
+	assert_int_equal(hark_diags_count(&d), 0);
+	hark_diags_clear(&d);
+	return cfg;
+}
+
+static void test_threads(void **state)
+{
+	char *path;
+	struct hark_config *cfg = load_text(
+		"[rule a]\nquery = acme NEAR/3 refund*\n"
+		"[rule b]\nquery = \"acme router\" OR /zeta/\n", &path);
+	struct hark_diags d;
+	struct hark_ruleset *rs;
+	struct hark_item *item = hark_item_new();
+	struct thread_job jobs[4];
+	GThread *th[4];
+
+	(void)state;
+	hark_diags_init(&d);
+	rs = hark_ruleset_compile(cfg, &d);
+	assert_non_null(rs);
+	item->title = g_strdup("Acme router");
+	item->content = g_strdup("my acme wants refunds, zeta");
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct thread_job){rs, item, 0};
+		th[i] = g_thread_new("match", match_many, &jobs[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		g_thread_join(th[i]);
+		assert_int_equal(jobs[i].bad, 0);
+	}
+	hark_item_free(item);
+	hark_ruleset_free(rs);
+	hark_diags_clear(&d);
+	hark_config_free(cfg);
+	g_unlink(path);
+	g_free(path);
+}
+
+/* Sentiment: on every hit by default, only for sentiment= rules when
+ * turned off. */
+static void test_score_all(void **state)
+{
+	char *path;
+	struct hark_config *cfg = load_text(
+		"[rule plain]\nquery = acme\n"
+		"[rule angry]\nquery = acme\nsentiment = < -0.2\n", &path);
+	struct hark_diags d;
+	struct hark_ruleset *rs;
+	struct hark_item *item = hark_item_new();
+	GPtrArray *hits;
+
+	(void)state;
+	hark_diags_init(&d);
+	rs = hark_ruleset_compile(cfg, &d);
+	assert_non_null(rs);
+	item->content = g_strdup("My acme router is broken and awful. I hate it.");
+	hits = hark_ruleset_match(rs, item, NULL);
+	assert_int_equal(hits->len, 2);
+	assert_true(((struct hark_rule_hit *)hits->pdata[0])->has_sentiment);
+	assert_true(((struct hark_rule_hit *)hits->pdata[0])->sentiment < -0.2);
+	g_ptr_array_unref(hits);
+	hark_ruleset_score_all_hits(rs, false);
+	hits = hark_ruleset_match(rs, item, NULL);
+	assert_int_equal(hits->len, 2);
+	assert_false(((struct hark_rule_hit *)hits->pdata[0])->has_sentiment);
+	assert_true(((struct hark_rule_hit *)hits->pdata[1])->has_sentiment);
+	g_ptr_array_unref(hits);
+	hark_item_free(item);
+	hark_ruleset_free(rs);
+	hark_diags_clear(&d);
+	hark_config_free(cfg);
+	g_unlink(path);
+	g_free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_case_table),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_score_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

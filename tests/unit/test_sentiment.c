@@ -112,6 +112,7 @@ static void test_negated_negatives(void **state)
 	assert_pos("Not bad at all");
 	assert_pos("nothing wrong with it");
 	assert_pos("never disappoints");
+	assert_pos("Can't stop smiling");
 	/* negation stops at "and": only the first part is negated */
 	assert_pos("no problems and works great");
 	/* milder than the positive word: "not amazing" is not "terrible" */
@@ -231,6 +232,14 @@ static void test_implicit_complaints(void **state)
 	assert_neg("where is my order");
 	assert_neg("it's been 3 weeks");
 	assert_neg("no fix yet"); /* "no" alone */
+	/* a wanted thing missing is a complaint, not a negated one */
+	assert_neg("two weeks and no refund yet");
+	assert_neg("still no signal");
+	assert_zero("Please do not reply to this email");
+	/* a duration is a wait when something is stuck */
+	assert_neg("My parcel has been out for delivery for five days.");
+	assert_pos("I had it for five days and love it");
+	assert_neg("Your hold music has been playing for 50 minutes.");
 	assert_neg("Is anyone else having issues with the app?");
 	assert_neg("The heating engineer never showed up and no one called to reschedule.");
 	assert_true(has_cue("still waiting for my refund", "still waiting", "complaint"));
@@ -257,6 +266,11 @@ static void test_sarcasm(void **state)
 	assert_pos("Great, thanks for the quick reply");
 	assert_pos("love how easy it is");
 	assert_pos("Great product, works as described");
+	/* a lone interjection after bad news */
+	assert_neg("They cancelled my train and charged me a fee. Wonderful.");
+	assert_neg("Lost my keys again. Great start to the week.");
+	assert_pos("The train was on time. Wonderful.");
+	assert_pos("This playlist is exactly what I needed this morning");
 }
 
 static void test_support_vocabulary(void **state)
@@ -287,6 +301,58 @@ static void test_elongation_ratings(void **state)
 	assert_true(score("5/5") > score("4/5"));
 	assert_zero("1/3 of the way"); /* not a rating scale */
 	assert_zero("the 24/7 line");
+}
+
+static void test_trends(void **state)
+{
+	(void)state;
+	/* the direction and the thing it moves, not their own valences */
+	assert_pos("The city's unemployment rate dropped to its lowest level in twenty years.");
+	assert_neg("Unemployment rose for the third month.");
+	assert_neg("Growth slowed in the third quarter.");
+	assert_pos("Exports rose slightly last month.");
+	assert_pos("The museum reported a rise in visitors.");
+	assert_pos("Crime fell sharply.");
+	assert_true(has_cue("Crime fell sharply.", "fell", "trend"));
+}
+
+static void test_questions(void **state)
+{
+	(void)state;
+	/* asking for something good is not praise */
+	assert_true(score("Can someone recommend a good plumber?") <
+		    0.5 * score("They recommend a good plumber."));
+	/* complaints in questions keep their weight */
+	assert_neg("Why is my bill higher than last month?");
+	assert_float_equal(score("Is the service terrible?"),
+			   score("is the service terrible"), 0.2);
+}
+
+static void test_resolution(void **state)
+{
+	(void)state;
+	/* a fixed problem is no complaint, and thanks for it are sincere */
+	assert_pos("Thanks for fixing the bug so fast!");
+	assert_pos("Thanks, the issue is resolved");
+	assert_neg("They never fixed the crash");
+	assert_neg("Thanks for nothing, still not fixed");
+}
+
+static void test_complaint_frame(void **state)
+{
+	(void)state;
+	/* complaints that name no feeling: two or more kinds of signal */
+	assert_neg("@insureco 6 weeks and my claim is still \"under review\".");
+	assert_neg("Your agent promised me a discount and now the bill shows full price.");
+	assert_neg("The installer drilled through a water pipe and now nobody will take it back.");
+	assert_true(has_cue("@insureco 6 weeks and my claim is still under review",
+			    "weeks", "complaint-context"));
+	/* plain questions and news are not complaints */
+	assert_zero("Is it possible to change my delivery slot?");
+	assert_zero("How long does standard shipping usually take?");
+	assert_zero("The station will close for maintenance overnight.");
+	/* praise wins */
+	assert_pos("My order arrived a week early, thank you!");
 }
 
 static void test_too(void **state)
@@ -436,6 +502,10 @@ int main(void)
 		cmocka_unit_test(test_sarcasm),
 		cmocka_unit_test(test_support_vocabulary),
 		cmocka_unit_test(test_elongation_ratings),
+		cmocka_unit_test(test_trends),
+		cmocka_unit_test(test_questions),
+		cmocka_unit_test(test_resolution),
+		cmocka_unit_test(test_complaint_frame),
 		cmocka_unit_test(test_too),
 		cmocka_unit_test(test_competitor),
 		cmocka_unit_test(test_spans),
