@@ -61,7 +61,7 @@ R="$T/recv"
 peer_webhook_start "$R" "$SECRET"
 mkconf "$WEBHOOK_PORT"
 s=$(date +%s.%N)
-"$HARK" run -q --once -c "$T/hark.conf" > /dev/null 2> "$T/bench-run.err" || { cat "$T/bench-run.err"; fail "hark run failed"; }
+/usr/bin/time -f '%U %S' -o "$T/cpu" "$HARK" run -q --once -c "$T/hark.conf" > /dev/null 2> "$T/bench-run.err" || { cat "$T/bench-run.err"; fail "hark run failed"; }
 e=$(date +%s.%N)
 got=$(wc -l < "$R/accepted.jsonl")
 [ "$got" -eq "$N" ] || fail "hark delivered $got of $N"
@@ -93,6 +93,8 @@ curl_rate=$("$PY" -c "print('%.1f' % ($curl_n / ($e - $s)))")
 echo
 echo "== throughput: $N queued alerts, $RULES rules, webhook to a loopback Python receiver"
 echo "hark run --once: ${hark_wall}s wall (startup, feed re-read, store, send); receiver saw ${hark_rx} deliveries/s (first to last request)"
+read -r cu cs < "$T/cpu"
+"$PY" -c "print('hark CPU: %.2fs user + %.2fs sys = %.0f%% of one core over the run' % ($cu, $cs, 100 * ($cu + $cs) / $hark_wall))"
 echo "bad signatures: $bad; outbox afterwards: $left"
 echo "reference curl --parallel-max 8: $curl_n requests, ${curl_rate} requests/s"
 "$PY" -c "print('ratio hark/curl (receiver-side rate vs curl rate): %.2f' % ($hark_rx / $curl_rate))"
