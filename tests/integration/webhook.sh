@@ -159,3 +159,25 @@ assert_grep '^re-queued 1 delivery$' "$T/retry2.out" "hark outbox retry ID"
 ! "$HARK" outbox -c "$conf" retry no-such-id 2> "$T/retry3.err" || fail "retry of an unknown id succeeded"
 assert_grep 'no pending or dead delivery' "$T/retry3.err" "an unknown id is an error"
 assert_no_grep "$SECRET" "$T/daemon.err" "the secret is not in the daemon's log"
+
+# An outage longer than the caps: the dead-lettered delivery, re-queued
+# once its receiver exists, is delivered exactly once and the outbox
+# drains to zero.
+sed -i "s|^url = http://127.0.0.1:1/closed$|url = http://127.0.0.1:$WEBHOOK_PORT/hook\nsecret = $SECRET|" "$conf"
+"$HARK" run --once -c "$conf" > "$T/run4.out" 2> "$T/run4.err" || fail "run 4 exited $?"
+"$HARK" outbox -c "$conf" > "$T/outbox4.txt"
+assert_grep '^0 pending, 0 dead$' "$T/outbox4.txt" "the outbox drained to zero"
+out=$("$PY" - "$R/accepted.jsonl" <<'PY'
+import collections, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ids = collections.Counter(r["delivery"] for r in recs)
+print(len(recs), len(ids), sum(1 for r in recs if r["rule"] == "gamma"))
+PY
+)
+assert_eq "37 37 1" "$out" "37 deliveries, 37 distinct ids, the re-queued one among them"
+
+# hark check never shows a secret, even pointing at its line.
+printf '[webhook bad]\nurl = ftp://x\nsecret = %s\nsecret = %s\n' "$SECRET" "$SECRET" > "$T/bad.conf"
+! "$HARK" check -c "$T/bad.conf" > "$T/check.out" 2>&1 || fail "a bad config passed hark check"
+assert_grep "duplicate key 'secret'" "$T/check.out" "hark check reports the duplicate secret line"
+assert_no_grep "$SECRET" "$T/check.out" "hark check masks the secret"
