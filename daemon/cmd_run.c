@@ -18,6 +18,7 @@
 #include "hark/log.h"
 #include "hark/outbox.h"
 #include "hark/poll.h"
+#include "hark/retention.h"
 #include "hark/store.h"
 
 #include <glib-unix.h>
@@ -32,6 +33,8 @@ struct daemon {
 	GMainLoop *loop;
 	bool once;
 	bool signalled;
+	int64_t retention, hit_retention;  /* from the config, for pruning */
+	guint maintain_idle;
 };
 
 /* How long `run --once` waits for deliveries in flight. */
@@ -57,6 +60,28 @@ static struct hark_config *outbox_config(const char *path)
 	return cfg;
 }
 
+static int64_t now_s(void)
+{
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+/* An idle moment: forget a little of what retention lets go. */
+static gboolean maintain_now(gpointer data)
+{
+	struct daemon *d = data;
+
+	d->maintain_idle = 0;
+	hark_retention_run(d->st, d->retention, d->hit_retention, now_s(),
+			   HARK_PRUNE_BUDGET_MS);
+	return G_SOURCE_REMOVE;
+}
+
+static void maintain(struct daemon *d)
+{
+	if (!d->maintain_idle)
+		d->maintain_idle = g_idle_add_full(G_PRIORITY_LOW, maintain_now, d, NULL);
+}
+
 /* Alerts were queued: the outbox sends them from an idle callback (a
  * burst of polls shares one look at the store). */
 static void on_alerts(void *user)
@@ -64,6 +89,7 @@ static void on_alerts(void *user)
 	struct daemon *d = user;
 
 	hark_outbox_kick(d->outbox);
+	maintain(d);
 }
 
 static gboolean quit_loop(gpointer data)
@@ -76,6 +102,7 @@ static void on_idle(void *user)
 {
 	struct daemon *d = user;
 
+	maintain(d);
 	/* From a source: this may run before g_main_loop_run(). */
 	if (d->once)
 		g_idle_add_full(G_PRIORITY_LOW, quit_loop, d, NULL);
@@ -106,11 +133,14 @@ static gboolean on_reload(gpointer data)
 	} else {
 		guint feeds = cfg->feeds->len, rules = cfg->rules->len;
 		char *path = g_strdup(cfg->path);
+		int64_t retention = cfg->retention, hit_retention = cfg->hit_retention;
 
 		struct hark_config *ocfg = outbox_config(path);
 
 		if (ocfg && hark_engine_reload(d->engine, cfg, rs, &e)) {
 			hark_outbox_set_config(d->outbox, ocfg);
+			d->retention = retention;
+			d->hit_retention = hit_retention;
 			hark_info("reloaded %s: %u feeds, %u rules", path, feeds, rules);
 		} else if (!ocfg) {
 			hark_error("reload failed (the config changed while reading it); "
@@ -166,6 +196,8 @@ int cmd_run(int argc, char **argv)
 	}
 	d.config_path = g_strdup(cfg->path);
 	d.once = once;
+	d.retention = cfg->retention;
+	d.hit_retention = cfg->hit_retention;
 	d.st = hark_store_open(cfg->database, &e);
 	if (!d.st) {
 		hark_error("%s", e->message);
@@ -215,6 +247,11 @@ int cmd_run(int argc, char **argv)
 	if (once && !d.signalled && !hark_outbox_drain(d.outbox, ONCE_DRAIN_MS))
 		hark_warn("some deliveries are still in flight after %d s; "
 			  "they stay queued (see hark outbox)", ONCE_DRAIN_MS / 1000);
+	if (d.maintain_idle)
+		g_source_remove(d.maintain_idle);
+	if (!d.signalled)
+		hark_retention_run(d.st, d.retention, d.hit_retention, now_s(),
+				   HARK_PRUNE_BUDGET_MS);
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:

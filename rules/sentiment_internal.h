@@ -115,6 +115,7 @@ struct lex_entry {
 	uint32_t phrase_n;
 	uint32_t neggap_first; /* "<neg> ~ THIS ...": by the word after the gap */
 	uint32_t neggap_n;
+	bool inert;            /* no valence and no rule reads it alone */
 };
 
 struct slot {
@@ -126,7 +127,7 @@ struct slot {
 struct lex_ids {
 	int32_t of, than, another, yet, more, now, at, very, only, how, when,
 		that, oh, just, well, wow, so, it, love, loves, loved, the, a, an,
-		and, to, for_, no, then, or;
+		and, to, for_, no, then, or, in, within;
 };
 
 struct hark_sentiment_model {

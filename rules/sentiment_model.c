@@ -427,7 +427,7 @@ static const char *const sig_money[] = {
 };
 static const char *const sig_persist[] = {
 	"still", "again", "even", "anymore", "already", "actually",
-	"literally", "seriously", "every", "since",
+	"literally", "seriously", "since",
 };
 static const char *const sig_time[] = {
 	"minutes", "hours", "days", "weeks", "months", "week", "month",
@@ -1278,6 +1278,8 @@ static struct hark_sentiment_model *model_build(void)
 	m->id.no = id_of(&b, "no");
 	m->id.then = id_of(&b, "then");
 	m->id.or = id_of(&b, "or");
+	m->id.in = id_of(&b, "in");
+	m->id.within = id_of(&b, "within");
 
 	/* phrases, grouped by first word */
 	g_array_sort(b.phrases, phrase_cmp);
@@ -1324,6 +1326,13 @@ static struct hark_sentiment_model *model_build(void)
 		i = j;
 	}
 
+	/* words score_token() may skip: nothing of their own to score */
+	for (uint32_t i = 0; i < b.entries->len; i++) {
+		struct lex_entry *e = entry(&b, (int32_t)i);
+
+		e->inert = e->valence == 0 && !(e->flags & SF_TOO) &&
+			   !(e->trend & TR_WANTED) && (int32_t)i != m->id.no;
+	}
 	m->nentries = b.entries->len;
 	m->entries = (struct lex_entry *)g_array_free(b.entries, FALSE);
 	g_hash_table_destroy(b.ids);

@@ -1370,9 +1370,11 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 			kinds |= K_MONEY;
 		if (tr & TR_PERSIST)
 			kinds |= K_PERSIST;
+		/* "6 weeks", "for a month"; not "arrived in 3 days" */
 		if ((tr & TR_TIME) && i > 0 &&
 		    ((ts->t[i - 1].flags & SF_NUMBER) || ts->t[i - 1].e == m->id.a ||
-		     ts->t[i - 1].e == m->id.an || ts->t[i - 1].e == m->id.for_))
+		     ts->t[i - 1].e == m->id.an || ts->t[i - 1].e == m->id.for_) &&
+		    !(i > 1 && (ts->t[i - 2].e == m->id.in || ts->t[i - 2].e == m->id.within)))
 			kinds |= K_TIME;
 		if (t->flags & SF_NEGATOR)
 			kinds |= K_NEG;
@@ -1626,10 +1628,14 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	find_phrases(m, &ts);
 	cap_diff = ts.ncaps > 0 && ts.ncaps < ts.ncased;
 	for (uint32_t i = 0; i < ts.n; i++) {
-		if (!ts.t[i].consumed)
-			score_token(m, &ts, i, cap_diff);
-		else
+		const struct tok *t = &ts.t[i];
+
+		/* most words ("the", names) have nothing to score */
+		if (t->consumed || (!t->plen && !(t->extra & X_RATING) &&
+				    (t->e < 0 || m->entries[t->e].inert)))
 			ts.t[i].v = 0;
+		else
+			score_token(m, &ts, i, cap_diff);
 	}
 	if (scoped)
 		for (uint32_t i = 0; i < ts.n; i++)

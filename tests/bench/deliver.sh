@@ -34,9 +34,12 @@ for part in (0, 1):
         f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>b</title>'
                 '<link>http://bench.test/</link>')
         for i in range(part * n // 2, (part + 1) * n // 2):
+            # Words of its own per item, or near-duplicate detection
+            # would fold them into a few stories.
+            own = " ".join("u%dv%d" % (i, j) for j in range(12))
             f.write('<item><title>item %05d</title><link>http://bench.test/%d</link>'
-                    '<guid>g%d</guid><description>word%d mentioned here</description>'
-                    '</item>' % (i, i, i, i % rules))
+                    '<guid>g%d</guid><description>word%d mentioned here: %s</description>'
+                    '</item>' % (i, i, i, i % rules, own))
         f.write("</channel></rss>")
 PY
 # Queue the alerts against a closed port, then re-queue them all.

@@ -38,9 +38,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = ['<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>'
                 '<link>http://bench.test/</link>' % name]
         for g in reversed(last):
+            # Words of its own per item: no near-duplicates.
+            own = " ".join("%s-w%d" % (g, j) for j in range(12))
             body.append('<item><title>%s</title><link>http://bench.test/%s</link>'
                         '<guid>%s</guid><description>benchword item %s</description>'
-                        '</item>' % (g, g, g, g))
+                        '</item>' % (g, g, g, own))
         body.append("</channel></rss>")
         data = "".join(body).encode()
         self.send_response(200)

@@ -7,9 +7,8 @@
 #     recall on clear complaints, hark vs the reference.
 # Usage: tests/bench/sentiment.sh   (from anywhere; builds build/ if needed)
 # Env: BENCH_DIR (default build/bench-sentiment), VADER_VERSION (1.1.3).
-# CPU texts/s is per core (user + system time; /usr/bin/time has 10 ms
-# resolution, so the CLI figure on 100,000 short lines is coarse); wall
-# texts/s depends on how busy the machine is.  hark figures are the best of
+# CPU texts/s is per core (user + system time of the process, from bash's
+# time); wall texts/s depends on how busy the machine is.  hark figures are the best of
 # three runs, the reference runs once (it takes most of the time).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,10 +51,10 @@ awk 'BEGIN { srand(2) } { s[NR] = $0 } END {
 
 now() { date +%s.%N; }
 cpu_of() { # IN OUT command... -> "wall cpu" seconds of command < IN > OUT
-	local in=$1 out=$2 t0 t1
+	local in=$1 out=$2 t0 t1 TIMEFORMAT='%3U %3S'
 	shift 2
 	t0=$(now)
-	/usr/bin/time -f "%U %S" -o "$dir/time" "$@" < "$in" > "$out"
+	{ time "$@" < "$in" > "$out"; } 2> "$dir/time"
 	t1=$(now)
 	awk -v a="$t0" -v b="$t1" '{ printf "%.4f %.4f\n", b - a, $1 + $2 }' "$dir/time"
 }

@@ -109,14 +109,17 @@ peer_webhook_stop() {
 }
 
 # write_feed FILE FIRST LAST: an RSS feed whose items FIRST..LAST are
-# titled "alpha NNN" (odd) or "beta NNN" (even), newest last.
+# titled "alpha NNN" (odd) or "beta NNN" (even), newest last, each with
+# words of its own (so that none is a near-duplicate of another).
 write_feed() {
 	local f=$1 i w
 	{
 		echo '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://example.test/</link>'
 		for i in $(seq "$2" "$3"); do
 			if (( i % 2 )); then w=alpha; else w=beta; fi
-			printf '<item><title>%s %03d</title><link>https://example.test/p/%d</link><guid>p%d</guid><description>post %d about %s, a refund that never came</description></item>\n' "$w" "$i" "$i" "$i" "$i" "$w"
+			# Words of their own per item: near-duplicate detection
+			# must not fold these posts into one story.
+			printf '<item><title>%s %03d</title><link>https://example.test/p/%d</link><guid>p%d</guid><description>post %d about %s, a refund that never came: %s</description></item>\n' "$w" "$i" "$i" "$i" "$i" "$w" "$(for j in 1 2 3 4 5 6 7 8 9 10 11 12; do printf 'w%dx%d ' "$i" "$j"; done)"
 		done
 		echo '</channel></rss>'
 	} > "$f.tmp"

@@ -351,6 +351,8 @@ static void test_complaint_frame(void **state)
 	assert_zero("Is it possible to change my delivery slot?");
 	assert_zero("How long does standard shipping usually take?");
 	assert_zero("The station will close for maintenance overnight.");
+	assert_zero("I ordered this for my son's birthday, it arrived in 3 days, and he uses it every day.");
+	assert_zero("Bought for my office, haven't opened it yet.");
 	/* praise wins */
 	assert_pos("My order arrived a week early, thank you!");
 }
