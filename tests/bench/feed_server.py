@@ -39,7 +39,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 '<link>http://bench.test/</link>' % name]
         for g in reversed(last):
             # Words of its own per item: no near-duplicates.
-            own = " ".join("%s-w%d" % (g, j) for j in range(12))
+            own = " ".join("%sw%d" % (g.replace("-", "x"), j) for j in range(12))
             body.append('<item><title>%s</title><link>http://bench.test/%s</link>'
                         '<guid>%s</guid><description>benchword item %s</description>'
                         '</item>' % (g, g, g, own))
