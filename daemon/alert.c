@@ -137,6 +137,46 @@ char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 	return out;
 }
 
+char *hark_alert_annotate(const char *payload, bool update,
+			  const GPtrArray *also_seen)
+{
+	JsonParser *p = json_parser_new();
+	JsonGenerator *g;
+	JsonObject *root;
+	JsonArray *arr;
+	char *out;
+
+	if (!json_parser_load_from_data(p, payload, -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+		g_object_unref(p);
+		return g_strdup(payload);
+	}
+	root = json_node_get_object(json_parser_get_root(p));
+	json_object_set_boolean_member(root, "update", update);
+	arr = json_array_new();
+	for (guint i = 0; also_seen && i < also_seen->len; i++) {
+		const struct hark_also_seen *a = also_seen->pdata[i];
+		JsonObject *o = json_object_new();
+		json_object_set_string_member(o, "feed", a->feed);
+		if (a->link)
+			json_object_set_string_member(o, "link", a->link);
+		else
+			json_object_set_null_member(o, "link");
+		if (a->title)
+			json_object_set_string_member(o, "title", a->title);
+		else
+			json_object_set_null_member(o, "title");
+		json_array_add_object_element(arr, o);
+	}
+	json_object_set_array_member(root, "also_seen_at", arr);
+	g = json_generator_new();
+	json_generator_set_root(g, json_parser_get_root(p));
+	out = json_generator_to_data(g, NULL);
+	g_object_unref(g);
+	g_object_unref(p);
+	return out;
+}
+
 char *hark_alert_with_id(const char *payload, const char *id)
 {
 	/* The payload is always a non-empty JSON object: "{...}". */

@@ -17,6 +17,7 @@
 #include "hark/error.h"
 #include "hark/log.h"
 #include "hark/poll.h"
+#include "hark/retention.h"
 #include "hark/store.h"
 
 #include <glib-unix.h>
@@ -32,6 +33,7 @@ struct daemon {
 	guint flush_idle;
 	bool once;
 	bool signalled;
+	int64_t retention, hit_retention;  /* from the config, for pruning */
 };
 
 static int64_t now_s(void)
@@ -45,6 +47,9 @@ static gboolean flush_now(gpointer data)
 
 	d->flush_idle = 0;
 	hark_outbox_flush(d->st, d->alerter, now_s());
+	/* An idle moment: forget a little of what retention lets go. */
+	hark_retention_run(d->st, d->retention, d->hit_retention, now_s(),
+			   HARK_PRUNE_BUDGET_MS);
 	return G_SOURCE_REMOVE;
 }
 
@@ -100,8 +105,11 @@ static gboolean on_reload(gpointer data)
 	} else {
 		guint feeds = cfg->feeds->len, rules = cfg->rules->len;
 		char *path = g_strdup(cfg->path);
+		int64_t retention = cfg->retention, hit_retention = cfg->hit_retention;
 
 		if (hark_engine_reload(d->engine, cfg, rs, &e)) {
+			d->retention = retention;
+			d->hit_retention = hit_retention;
 			hark_info("reloaded %s: %u feeds, %u rules", path, feeds, rules);
 		} else {
 			hark_error("reload failed (%s); keeping the running config",
@@ -151,6 +159,8 @@ int cmd_run(int argc, char **argv)
 	}
 	d.config_path = g_strdup(cfg->path);
 	d.once = once;
+	d.retention = cfg->retention;
+	d.hit_retention = cfg->hit_retention;
 	d.st = hark_store_open(cfg->database, &e);
 	if (!d.st) {
 		hark_error("%s", e->message);
@@ -190,8 +200,11 @@ int cmd_run(int argc, char **argv)
 	 * signal: the outbox is on disk and the next start sends it, while a
 	 * hung notification server could hold a flush far beyond the 5 s a
 	 * service manager gives. */
-	if (!d.signalled)
+	if (!d.signalled) {
 		hark_outbox_flush(d.st, d.alerter, now_s());
+		hark_retention_run(d.st, d.retention, d.hit_retention, now_s(),
+				   HARK_PRUNE_BUDGET_MS);
+	}
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:

@@ -17,6 +17,8 @@ int cmd_feeds(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
+int cmd_hits(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_import_opml(int argc, char **argv);
 int cmd_export_opml(int argc, char **argv);

@@ -39,6 +39,8 @@ static const struct key_spec hark_keys[] = {
 	{"unconditional_every", T_COUNT, false, MAIN(unconditional_every)},
 	{"broken_after", T_DURATION, false, MAIN(broken_after)},
 	{"health_alert", T_LIST, false, MAIN(health_alert)},
+	{"retention", T_DURATION, false, MAIN(retention)},
+	{"hit_retention", T_DURATION, false, MAIN(hit_retention)},
 	{NULL, 0, false, 0},
 };
 
@@ -53,12 +55,14 @@ static const struct key_spec feed_keys[] = {
 	{"password", T_STRING, false, FEED(password)},
 	{"tls_verify", T_BOOL, false, FEED(tls_verify)},
 	{"silent_after", T_DURATION, false, FEED(silent_after)},
+	{"identity", T_STRING, false, FEED(identity)},
 	{NULL, 0, false, 0},
 };
 
 static const struct key_spec rule_keys[] = {
 	{"query", T_QUERY, true, RULE(query)},
 	{"alert", T_LIST, false, RULE(alert)},
+	{"on_update", T_STRING, false, RULE(on_update)},
 	{"exclude", T_QUERY, false, RULE(exclude)},
 	{"sentiment", T_QUERY, false, RULE(sentiment)},
 	{"sentiment_scope", T_QUERY, false, RULE(sentiment_scope)},
@@ -93,6 +97,8 @@ struct loader {
 };
 
 #define DEFAULT_INTERVAL (15 * 60)
+#define DEFAULT_RETENTION (90 * 86400)
+#define DEFAULT_HIT_RETENTION (365 * 86400)
 
 static void raw_key_free(gpointer p)
 {
@@ -117,6 +123,7 @@ static void feed_conf_free(gpointer p)
 
 	g_free(f->name);
 	g_free(f->url);
+	g_free(f->identity);
 	g_ptr_array_unref(f->tags);
 	g_ptr_array_unref(f->headers);
 	g_free(f->username);
@@ -132,6 +139,7 @@ static void rule_conf_free(gpointer p)
 
 	g_free(r->name);
 	g_free(r->query.value);
+	g_free(r->on_update);
 	g_free(r->exclude.value);
 	g_free(r->sentiment.value);
 	g_free(r->sentiment_scope.value);
@@ -582,6 +590,31 @@ static void check_channels(struct loader *ld, const struct raw_section *sec,
 	}
 }
 
+/* KEY of SEC, when set, must be one of CHOICES (NULL-terminated).
+ * Returns the index of the choice, or -1 (unset or reported). */
+static int check_choice(struct loader *ld, const struct raw_section *sec,
+			const char *key, const char *value,
+			const char *const *choices)
+{
+	const struct raw_key *k = NULL;
+	char *known;
+
+	if (!value)
+		return -1;
+	for (int i = 0; choices[i]; i++)
+		if (!strcmp(value, choices[i]))
+			return i;
+	for (guint i = 0; i < sec->keys->len; i++)
+		if (!strcmp(((struct raw_key *)sec->keys->pdata[i])->key, key))
+			k = sec->keys->pdata[i];
+	known = g_strjoinv(", ", (char **)choices);
+	diag(ld, k ? k->line : sec->line, k ? k->value_col : 0,
+	     (int)g_utf8_strlen(value, -1), known,
+	     "bad value '%s' for '%s' in [%s]", value, key, sec->group);
+	g_free(known);
+	return -1;
+}
+
 static void check_health_channels(struct loader *ld)
 {
 	for (guint i = 0; i < ld->cfg->health_alert->len; i++) {
@@ -641,6 +674,11 @@ static void build_config(struct loader *ld)
 			f->interval_max = 24 * 3600;
 			g_ptr_array_add(cfg->feeds, f);
 			read_section(ld, sec, sec->group, feed_keys, f);
+			{
+				static const char *const modes[] = {
+					"auto", "guid", "link", "content", NULL};
+				check_choice(ld, sec, "identity", f->identity, modes);
+			}
 		} else if (!strcmp(kind, "rule")) {
 			struct hark_rule_conf *r = g_new0(struct hark_rule_conf, 1);
 			r->name = g_strdup(name);
@@ -650,6 +688,11 @@ static void build_config(struct loader *ld)
 			g_ptr_array_add(cfg->rules, r);
 			read_section(ld, sec, sec->group, rule_keys, r);
 			check_channels(ld, sec, r);
+			{
+				static const char *const upd[] = {"ignore", "alert", NULL};
+				r->alert_on_update = check_choice(ld, sec, "on_update",
+								  r->on_update, upd) == 1;
+			}
 		} else {
 			const char *near = closest(kind, kinds);
 			char *hint = near ? g_strdup_printf("did you mean [%s%s%s]?", near,
@@ -708,6 +751,8 @@ struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 	cfg = g_new0(struct hark_config, 1);
 	cfg->path = g_strdup(path);
 	cfg->interval = DEFAULT_INTERVAL;
+	cfg->retention = DEFAULT_RETENTION;
+	cfg->hit_retention = DEFAULT_HIT_RETENTION;
 	cfg->database = g_build_filename(g_get_user_data_dir(), "hark", "hark.db", NULL);
 	cfg->feeds = g_ptr_array_new_with_free_func(feed_conf_free);
 	cfg->rules = g_ptr_array_new_with_free_func(rule_conf_free);

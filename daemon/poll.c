@@ -3,8 +3,10 @@
 #include "hark/alert.h"
 #include "hark/error.h"
 #include "hark/fetch.h"
+#include "hark/identity.h"
 #include "hark/log.h"
 #include "hark/parse.h"
+#include "hark/simhash.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -309,6 +311,218 @@ static bool failed(struct hark_store *st, const struct hark_poll_opts *o,
 	g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME, "feed %s: %s", feed->name, why);
 	return false;
 }
+
+static bool str_same(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* Whether the document gives one link to many different items (a blog's
+ * home page, a "read more" URL): then links identify nothing. */
+static bool links_shared(const struct hark_item_ids *ids, guint n)
+{
+	GHashTable *fps_by_link = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+							(GDestroyNotify)g_hash_table_unref);
+	guint most = 0;
+
+	for (guint i = 0; i < n; i++) {
+		GHashTable *fps;
+
+		if (!ids[i].link || !ids[i].fp)
+			continue;
+		fps = g_hash_table_lookup(fps_by_link, ids[i].link);
+		if (!fps) {
+			fps = g_hash_table_new(g_str_hash, g_str_equal);
+			g_hash_table_insert(fps_by_link, ids[i].link, fps);
+		}
+		g_hash_table_add(fps, ids[i].fp);
+		most = MAX(most, g_hash_table_size(fps));
+	}
+	g_hash_table_unref(fps_by_link);
+	return most >= 3 || (n == 2 && most == 2);
+}
+
+/* The text near-duplicates are judged on: the clean text, which copies
+ * of a syndicated story share while their titles get each site's
+ * decorations; the title too when the text alone is too short. */
+static bool item_simhash(const struct hark_item *item, uint64_t *out)
+{
+	char *text;
+	bool ok;
+
+	if (hark_simhash(hark_item_field(item, HARK_FIELD_TEXT), out))
+		return true;
+	text = g_strconcat(item->title ? item->title : "", "\n",
+			   hark_item_field(item, HARK_FIELD_TEXT), NULL);
+	ok = hark_simhash(text, out);
+	g_free(text);
+	return ok;
+}
+
+/* The link that names the story across feeds: only a trusted link, and
+ * not a site's home page. */
+static const char *story_link(const struct hark_item_ids *ids,
+			      const struct hark_identity_trust *trust)
+{
+	const char *path;
+
+	if (!ids->link || trust->links_unreliable)
+		return NULL;
+	path = strstr(ids->link, "://");
+	path = path ? strchr(path + 3, '/') : NULL;
+	return path && strcmp(path, "/") ? ids->link : NULL;
+}
+
+/* Queues HIT's alert to each of its rule's channels. */
+static bool queue_alert(struct hark_store *st, const struct hark_rule_hit *hit,
+			const struct hark_feed_conf *feed,
+			const struct hark_item *item, int64_t hit_id, bool update,
+			int64_t now, GError **err)
+{
+	GPtrArray *also = NULL;
+	char *payload, *annotated;
+	bool ok = true;
+
+	if (update && !hark_store_also_seen_list(st, hit_id, &also, err))
+		return false;
+	payload = hark_alert_payload(hit, feed->name, item);
+	annotated = hark_alert_annotate(payload, update, also);
+	for (guint c = 0; c < hit->rule->alert->len && ok; c++)
+		ok = hark_store_delivery_add(st, hit_id, hit->rule->alert->pdata[c],
+					     annotated, now, NULL, err);
+	g_free(annotated);
+	g_free(payload);
+	if (also)
+		g_ptr_array_unref(also);
+	return ok;
+}
+
+/* A known item was edited: rules with on_update = alert alert again,
+ * marked as an update; the others stay quiet. */
+static bool store_update(struct hark_store *st, const struct hark_ruleset *rs,
+			 const struct hark_feed_conf *feed,
+			 const struct hark_match_source *src,
+			 const struct hark_item *item, int64_t item_id, int64_t now,
+			 struct hark_poll_stats *stats, GError **err)
+{
+	GPtrArray *hits = hark_ruleset_match(rs, item, src);
+	bool ok = true;
+
+	for (guint h = 0; h < hits->len && ok; h++) {
+		const struct hark_rule_hit *hit = hits->pdata[h];
+		int64_t hit_id;
+		bool hit_new;
+
+		if (!hit->rule->alert_on_update)
+			continue;
+		ok = hark_store_hit_put(st, item_id, hit->rule->name,
+					hit->has_sentiment ? hit->sentiment : NAN,
+					now, &hit_new, &hit_id, err) &&
+		     (hit_new || hark_store_hit_updated(st, hit_id, now, err)) &&
+		     queue_alert(st, hit, feed, item, hit_id, true, now, err);
+		stats->hits += ok;
+	}
+	g_ptr_array_unref(hits);
+	return ok;
+}
+
+/* A new item: its hits alert, except for rules that already alerted on a
+ * near-duplicate (the same story from another feed), where the item is
+ * recorded on that hit as "also seen at". */
+static bool store_new(struct hark_store *st, const struct hark_ruleset *rs,
+		      const struct hark_feed_conf *feed,
+		      const struct hark_match_source *src,
+		      const struct hark_item *item, int64_t item_id, bool has_sh,
+		      uint64_t sh, const char *link, int64_t now,
+		      struct hark_poll_stats *stats, GError **err)
+{
+	GPtrArray *hits = hark_ruleset_match(rs, item, src);
+	bool ok = true;
+
+	for (guint h = 0; h < hits->len && ok; h++) {
+		const struct hark_rule_hit *hit = hits->pdata[h];
+		int64_t hit_id, orig = 0;
+		bool hit_new;
+
+		if (!hark_store_near_duplicate_hit(st, has_sh, sh, link, item_id,
+						   hit->rule->name, &orig, err)) {
+			ok = false;
+			break;
+		}
+		if (orig) {
+			ok = hark_store_also_seen_add(st, orig, item_id, now, err);
+			stats->also_seen += ok;
+			continue;
+		}
+		ok = hark_store_hit_put(st, item_id, hit->rule->name,
+					hit->has_sentiment ? hit->sentiment : NAN,
+					now, &hit_new, &hit_id, err);
+		if (!ok || !hit_new)
+			continue;
+		stats->hits++;
+		ok = queue_alert(st, hit, feed, item, hit_id, false, now, err);
+	}
+	g_ptr_array_unref(hits);
+	return ok;
+}
+
+static bool store_item(struct hark_store *st, const struct hark_ruleset *rs,
+		       const struct hark_feed_conf *feed,
+		       struct hark_feed_state *fs,
+		       const struct hark_match_source *src,
+		       const struct hark_item *item, const struct hark_item_ids *ids,
+		       enum hark_identity_mode mode, struct hark_identity_trust *trust,
+		       int64_t now, struct hark_poll_stats *stats, GError **err)
+{
+	enum hark_identity_mode strategy = hark_identity_effective(mode, trust, ids);
+	char *key = hark_identity_key(strategy, ids);
+	bool use_guid = mode == HARK_IDENTITY_AUTO ? !trust->guids_unreliable
+						   : mode == HARK_IDENTITY_GUID;
+	bool use_link = mode == HARK_IDENTITY_AUTO ? !trust->links_unreliable
+						   : mode == HARK_IDENTITY_LINK;
+	bool use_content = mode == HARK_IDENTITY_AUTO || mode == HARK_IDENTITY_CONTENT;
+	struct hark_item_lookup old;
+	uint64_t sh = 0;
+	bool has_sh = item_simhash(item, &sh);
+	int64_t item_id;
+	bool ok;
+
+	ok = hark_store_item_find(st, fs->id, key, ids, use_guid, use_link,
+				  use_content, &old, err);
+	if (ok && old.id) {
+		bool edited = !str_same(old.title, item->title) ||
+			      !str_same(old.text, hark_item_field(item, HARK_FIELD_TEXT));
+
+		/* Same link or same content under a new guid: the feed's guids
+		 * rotate (or carry the headline); stop trusting them. */
+		if (mode == HARK_IDENTITY_AUTO && !trust->guids_unreliable &&
+		    (old.by == HARK_MATCH_LINK || old.by == HARK_MATCH_CONTENT) &&
+		    ids->guid && old.guid && strcmp(ids->guid, old.guid)) {
+			trust->guids_unreliable = true;
+			hark_info("feed %s: guids change on known items; identifying "
+				  "its items by link or content", feed->name);
+		}
+		ok = hark_store_item_refresh(st, old.id, ids, item, edited, has_sh, sh,
+					     now, err);
+		if (ok && edited) {
+			stats->updated++;
+			ok = store_update(st, rs, feed, src, item, old.id, now, stats, err);
+		}
+	} else if (ok) {
+		ok = hark_store_item_insert(st, fs->id, key, ids, item, has_sh, sh, now,
+					    &item_id, err);
+		if (ok) {
+			stats->new_items++;
+			fs->items_seen++;
+			ok = store_new(st, rs, feed, src, item, item_id, has_sh, sh,
+				       story_link(ids, trust), now, stats, err);
+		}
+	}
+	hark_item_lookup_clear(&old);
+	g_free(key);
+	return ok;
+}
+
 static bool store_document(struct hark_store *st, const struct hark_ruleset *rs,
 			   const struct hark_feed_conf *feed,
 			   struct hark_feed_state *fs,
@@ -316,48 +530,36 @@ static bool store_document(struct hark_store *st, const struct hark_ruleset *rs,
 			   struct hark_poll_stats *stats, GError **err)
 {
 	struct hark_match_source src = {feed->name, feed->tags};
+	enum hark_identity_mode mode = HARK_IDENTITY_AUTO;
+	struct hark_identity_trust trust, before;
+	guint n = doc->items->len;
+	struct hark_item_ids *ids;
+	bool ok = true;
 
-	for (guint i = 0; i < doc->items->len; i++) {
-		const struct hark_item *item = doc->items->pdata[i];
-		char *key = hark_item_key(item);
-		int64_t item_id;
-		bool is_new;
-		GPtrArray *hits;
-		bool ok = hark_store_item_put(st, fs->id, key, item, now, &is_new,
-					      &item_id, err);
-
-		g_free(key);
-		if (!ok)
-			return false;
-		if (!is_new)
-			continue;
-		stats->new_items++;
-		fs->items_seen++;
-		hits = hark_ruleset_match(rs, item, &src);
-		for (guint h = 0; h < hits->len && ok; h++) {
-			const struct hark_rule_hit *hit = hits->pdata[h];
-			int64_t hit_id;
-			bool hit_new;
-			char *payload;
-
-			ok = hark_store_hit_put(st, item_id, hit->rule->name,
-						hit->has_sentiment ? hit->sentiment : NAN,
-						now, &hit_new, &hit_id, err);
-			if (!ok || !hit_new)
-				continue;
-			stats->hits++;
-			payload = hark_alert_payload(hit, feed->name, item);
-			for (guint c = 0; c < hit->rule->alert->len && ok; c++)
-				ok = hark_store_delivery_add(st, hit_id,
-							     hit->rule->alert->pdata[c],
-							     payload, now, NULL, err);
-			g_free(payload);
-		}
-		g_ptr_array_unref(hits);
-		if (!ok)
-			return false;
+	if (feed->identity)
+		hark_identity_mode_parse(feed->identity, &mode);
+	if (!hark_store_feed_trust_get(st, fs->id, &trust, err))
+		return false;
+	before = trust;
+	ids = g_new0(struct hark_item_ids, MAX(n, 1));
+	for (guint i = 0; i < n; i++)
+		hark_item_ids_compute(doc->items->pdata[i], &ids[i]);
+	if (mode == HARK_IDENTITY_AUTO && !trust.links_unreliable &&
+	    links_shared(ids, n)) {
+		trust.links_unreliable = true;
+		hark_info("feed %s: many items share one link; identifying its "
+			  "items by guid or content", feed->name);
 	}
-	return true;
+	for (guint i = 0; i < n && ok; i++)
+		ok = store_item(st, rs, feed, fs, &src, doc->items->pdata[i], &ids[i],
+				mode, &trust, now, stats, err);
+	if (ok && (trust.guids_unreliable != before.guids_unreliable ||
+		   trust.links_unreliable != before.links_unreliable))
+		ok = hark_store_feed_trust_set(st, fs->id, &trust, err);
+	for (guint i = 0; i < n; i++)
+		hark_item_ids_clear(&ids[i]);
+	g_free(ids);
+	return ok;
 }
 
 bool hark_poll_wants_parse(const struct hark_fetch_result *res)

@@ -7,6 +7,7 @@
  */
 #include "hark/store.h"
 #include "hark/error.h"
+#include "hark/simhash.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -18,6 +19,12 @@ struct hark_store {
 	char *path;
 	GHashTable *stmts;     /* SQL text -> prepared statement, reused */
 };
+
+/* Keeps items_fts in step with new items (dropped during bulk loads). */
+#define ITEMS_FTS_AI \
+	"CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN" \
+	"  INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);" \
+	"END"
 
 static const char *const migrations[] = {
 	/* 0 -> 1: feeds, items, hits and the delivery outbox. */
@@ -100,6 +107,58 @@ static const char *const migrations[] = {
 	"DROP TABLE deliveries;"
 	"ALTER TABLE deliveries_v2 RENAME TO deliveries;"
 	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);",
+
+	/* 2 -> 3: layered identity, near-duplicates, retention, history.
+	 * Self-contained: only ALTER/CREATE over the tables of 0 -> 1
+	 * (and an index on deliveries, which 1 -> 2 rebuilt). */
+	"ALTER TABLE feeds ADD COLUMN guids_unreliable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN links_unreliable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE items ADD COLUMN nlink TEXT;"
+	"ALTER TABLE items ADD COLUMN fp TEXT;"
+	"ALTER TABLE items ADD COLUMN simhash INTEGER;"
+	"ALTER TABLE items ADD COLUMN sh0 INTEGER;"
+	"ALTER TABLE items ADD COLUMN sh1 INTEGER;"
+	"ALTER TABLE items ADD COLUMN sh2 INTEGER;"
+	"ALTER TABLE items ADD COLUMN sh3 INTEGER;"
+	/* Schema-1 keys were 'link:' + the raw link: the best guess at a
+	 * normalised link that SQL alone can make. */
+	"UPDATE items SET nlink = link WHERE link IS NOT NULL;"
+	"CREATE INDEX items_guid ON items(feed_id, guid) WHERE guid IS NOT NULL;"
+	"CREATE INDEX items_nlink ON items(nlink) WHERE nlink IS NOT NULL;"
+	"CREATE INDEX items_fp ON items(feed_id, fp) WHERE fp IS NOT NULL;"
+	/* Band indexes carry the whole fingerprint: a near-duplicate lookup
+	 * reads only index pages, never the candidates' rows. */
+	"CREATE INDEX items_sh0 ON items(sh0, simhash) WHERE sh0 IS NOT NULL;"
+	"CREATE INDEX items_sh1 ON items(sh1, simhash) WHERE sh1 IS NOT NULL;"
+	"CREATE INDEX items_sh2 ON items(sh2, simhash) WHERE sh2 IS NOT NULL;"
+	"CREATE INDEX items_sh3 ON items(sh3, simhash) WHERE sh3 IS NOT NULL;"
+	"CREATE INDEX items_last_seen ON items(last_seen);"
+	"ALTER TABLE hits ADD COLUMN updates INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hits ADD COLUMN last_update INTEGER;"
+	"CREATE INDEX hits_created ON hits(created);"
+	"CREATE INDEX deliveries_hit ON deliveries(hit_id);"
+	/* Copies of feed name and link: the also-seen item may be pruned
+	 * long before the hit. */
+	"CREATE TABLE hit_also_seen ("
+	"  hit_id INTEGER NOT NULL REFERENCES hits(id) ON DELETE CASCADE,"
+	"  item_id INTEGER NOT NULL,"
+	"  feed TEXT NOT NULL,"
+	"  link TEXT, title TEXT,"
+	"  seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (hit_id, item_id)) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE items_fts USING fts5(title, text, content='items',"
+	"  content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+	ITEMS_FTS_AI ";"
+	"CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN"
+	"  INSERT INTO items_fts(items_fts, rowid, title, text)"
+	"  VALUES ('delete', old.id, old.title, old.text);"
+	"END;"
+	"CREATE TRIGGER items_fts_au AFTER UPDATE OF title, text ON items BEGIN"
+	"  INSERT INTO items_fts(items_fts, rowid, title, text)"
+	"  VALUES ('delete', old.id, old.title, old.text);"
+	"  INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);"
+	"END;"
+	"INSERT INTO items_fts(items_fts) VALUES ('rebuild');",
 };
 
 static bool db_fail(struct hark_store *st, GError **err, const char *what)
@@ -157,6 +216,17 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, i);
+}
+
+/* prepare() for statements that may have been left mid-step by an early
+ * return: reset and cleared before use. */
+static sqlite3_stmt *cached(struct hark_store *st, const char *sql, GError **err)
+{
+	sqlite3_stmt *stmt = prepare(st, sql, err);
+
+	if (stmt)
+		release(stmt);
+	return stmt;
 }
 
 static char *column_dup(sqlite3_stmt *s, int i)
@@ -224,7 +294,9 @@ struct hark_store *hark_store_open(const char *path, GError **err)
 	sqlite3_busy_timeout(st->db, 10000);
 	if (!exec_sql(st, "PRAGMA journal_mode = WAL;"
 			  "PRAGMA synchronous = NORMAL;"
-			  "PRAGMA foreign_keys = ON;", err) ||
+			  "PRAGMA foreign_keys = ON;"
+			  /* 16 MB: the dedup indexes' hot pages stay cached. */
+			  "PRAGMA cache_size = -16384;", err) ||
 	    !migrate(st, err)) {
 		hark_store_close(st);
 		return NULL;
@@ -236,7 +308,8 @@ void hark_store_close(struct hark_store *st)
 {
 	if (!st)
 		return;
-	g_hash_table_unref(st->stmts);
+	if (st->stmts)
+		g_hash_table_unref(st->stmts);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	g_free(st->path);
@@ -651,4 +724,586 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 	rc = sqlite3_step(s);
 	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "recording delivery failure");
+}
+
+/* --- Identity, near-duplicates, retention and history (schema 3) --- */
+
+/* Runs a cached statement that returns no rows and resets it. */
+static bool step_done(struct hark_store *st, sqlite3_stmt *s, GError **err,
+		      const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || db_fail(st, err, what);
+}
+
+bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
+			       struct hark_identity_trust *out, GError **err)
+{
+	sqlite3_stmt *s = cached(st, "SELECT guids_unreliable, links_unreliable "
+				     "FROM feeds WHERE id = ?1", err);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, feed_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->guids_unreliable = sqlite3_column_int(s, 0) != 0;
+		out->links_unreliable = sqlite3_column_int(s, 1) != 0;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "loading feed trust");
+}
+
+bool hark_store_feed_trust_set(struct hark_store *st, int64_t feed_id,
+			       const struct hark_identity_trust *trust, GError **err)
+{
+	sqlite3_stmt *s = cached(st, "UPDATE feeds SET guids_unreliable = ?2, "
+				     "links_unreliable = ?3 WHERE id = ?1", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int(s, 2, trust->guids_unreliable);
+	sqlite3_bind_int(s, 3, trust->links_unreliable);
+	return step_done(st, s, err, "saving feed trust");
+}
+
+void hark_item_lookup_clear(struct hark_item_lookup *l)
+{
+	g_free(l->guid);
+	g_free(l->title);
+	g_free(l->text);
+	memset(l, 0, sizeof *l);
+}
+
+static const char *const find_sql[] = {
+	[HARK_MATCH_KEY] = "SELECT id, guid, title, text FROM items "
+			   "WHERE feed_id = ?1 AND key = ?2",
+	[HARK_MATCH_GUID] = "SELECT id, guid, title, text FROM items "
+			    "WHERE feed_id = ?1 AND guid = ?2 ORDER BY id DESC LIMIT 1",
+	[HARK_MATCH_LINK] = "SELECT id, guid, title, text FROM items "
+			    "WHERE feed_id = ?1 AND nlink = ?2 ORDER BY id DESC LIMIT 1",
+	[HARK_MATCH_CONTENT] = "SELECT id, guid, title, text FROM items "
+			       "WHERE feed_id = ?1 AND fp = ?2 ORDER BY id DESC LIMIT 1",
+};
+
+bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *key,
+			  const struct hark_item_ids *ids, bool use_guid,
+			  bool use_link, bool use_content,
+			  struct hark_item_lookup *out, GError **err)
+{
+	const char *values[] = {
+		[HARK_MATCH_KEY] = key,
+		[HARK_MATCH_GUID] = use_guid ? ids->guid : NULL,
+		[HARK_MATCH_LINK] = use_link ? ids->link : NULL,
+		[HARK_MATCH_CONTENT] = use_content ? ids->fp : NULL,
+	};
+
+	static const char *const prefix[] = {
+		[HARK_MATCH_GUID] = "guid:", [HARK_MATCH_LINK] = "link:",
+		[HARK_MATCH_CONTENT] = "content:",
+	};
+
+	memset(out, 0, sizeof *out);
+	for (int m = HARK_MATCH_KEY; m <= HARK_MATCH_CONTENT; m++) {
+		sqlite3_stmt *s;
+		int rc;
+
+		if (!values[m])
+			continue;
+		/* The key lookup already asked this very question. */
+		if (m != HARK_MATCH_KEY && g_str_has_prefix(key, prefix[m]) &&
+		    !strcmp(key + strlen(prefix[m]), values[m]))
+			continue;
+		s = cached(st, find_sql[m], err);
+		if (!s)
+			return false;
+		sqlite3_bind_int64(s, 1, feed_id);
+		bind_text(s, 2, values[m]);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			out->id = sqlite3_column_int64(s, 0);
+			out->by = (enum hark_item_match)m;
+			out->guid = column_dup(s, 1);
+			out->title = column_dup(s, 2);
+			out->text = column_dup(s, 3);
+		}
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			return true;
+		if (rc != SQLITE_DONE)
+			return db_fail(st, err, "looking up item");
+	}
+	return true;
+}
+
+static void bind_simhash(sqlite3_stmt *s, int first, bool has, uint64_t h)
+{
+	if (!has) {
+		for (int i = 0; i <= HARK_SIMHASH_BANDS; i++)
+			sqlite3_bind_null(s, first + i);
+		return;
+	}
+	sqlite3_bind_int64(s, first, (int64_t)h);
+	for (int i = 0; i < HARK_SIMHASH_BANDS; i++)
+		sqlite3_bind_int(s, first + 1 + i, (int)hark_simhash_band(h, i));
+}
+
+static const char *item_text(const struct hark_item *item)
+{
+	return item->content && *item->content ? item->content : item->summary;
+}
+
+bool hark_store_item_insert(struct hark_store *st, int64_t feed_id, const char *key,
+			    const struct hark_item_ids *ids,
+			    const struct hark_item *item, bool has_simhash,
+			    uint64_t simhash, int64_t now, int64_t *item_id,
+			    GError **err)
+{
+	sqlite3_stmt *s = cached(st,
+		"INSERT INTO items (feed_id, key, guid, link, title, author, text, "
+		"published, updated, first_seen, last_seen, nlink, fp, simhash, "
+		"sh0, sh1, sh2, sh3) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, feed_id);
+	bind_text(s, 2, key);
+	bind_text(s, 3, ids->guid);
+	bind_text(s, 4, item->link);
+	bind_text(s, 5, item->title);
+	bind_text(s, 6, item->author);
+	bind_text(s, 7, item_text(item));
+	if (item->published != HARK_TIME_NONE)
+		sqlite3_bind_int64(s, 8, item->published);
+	if (item->updated != HARK_TIME_NONE)
+		sqlite3_bind_int64(s, 9, item->updated);
+	sqlite3_bind_int64(s, 10, now);
+	bind_text(s, 11, ids->link);
+	bind_text(s, 12, ids->fp);
+	bind_simhash(s, 13, has_simhash, simhash);
+	if (!step_done(st, s, err, "storing item"))
+		return false;
+	*item_id = sqlite3_last_insert_rowid(st->db);
+	return true;
+}
+
+bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
+			     const struct hark_item_ids *ids,
+			     const struct hark_item *item, bool edited,
+			     bool has_simhash, uint64_t simhash, int64_t now,
+			     GError **err)
+{
+	sqlite3_stmt *s;
+
+	s = cached(st, "UPDATE items SET last_seen = ?2, "
+		       "guid = coalesce(?3, guid), nlink = coalesce(?4, nlink), "
+		       "fp = coalesce(?5, fp) WHERE id = ?1", err);
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, item_id);
+	sqlite3_bind_int64(s, 2, now);
+	bind_text(s, 3, ids->guid);
+	bind_text(s, 4, ids->link);
+	bind_text(s, 5, ids->fp);
+	if (!step_done(st, s, err, "updating item"))
+		return false;
+	if (!edited)
+		return true;
+	s = cached(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
+		       "author = ?4, text = ?5, published = coalesce(?6, published), "
+		       "updated = ?7, simhash = ?8, sh0 = ?9, sh1 = ?10, sh2 = ?11, "
+		       "sh3 = ?12 WHERE id = ?1", err);
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, item_id);
+	bind_text(s, 2, item->link);
+	bind_text(s, 3, item->title);
+	bind_text(s, 4, item->author);
+	bind_text(s, 5, item_text(item));
+	if (item->published != HARK_TIME_NONE)
+		sqlite3_bind_int64(s, 6, item->published);
+	sqlite3_bind_int64(s, 7, item->updated != HARK_TIME_NONE ? item->updated : now);
+	bind_simhash(s, 8, has_simhash, simhash);
+	return step_done(st, s, err, "updating edited item");
+}
+
+/* Every item agreeing with the bound fingerprint (?1..?4: its bands) on
+ * at least one band, with its fingerprint.  A UNION of one lookup per
+ * band index, each covering (band, simhash, rowid): unlike an OR, whose
+ * multi-index plan reads every candidate's row, this reads only index
+ * pages. */
+#define BAND_CANDIDATES \
+	"(SELECT id, simhash FROM items WHERE sh0 = ?1 UNION " \
+	"SELECT id, simhash FROM items WHERE sh1 = ?2 UNION " \
+	"SELECT id, simhash FROM items WHERE sh2 = ?3 UNION " \
+	"SELECT id, simhash FROM items WHERE sh3 = ?4)"
+static void bind_bands(sqlite3_stmt *s, uint64_t h, int64_t exclude)
+{
+	for (int i = 0; i < HARK_SIMHASH_BANDS; i++)
+		sqlite3_bind_int(s, 1 + i, (int)hark_simhash_band(h, i));
+	sqlite3_bind_int64(s, 5, exclude);
+}
+
+bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
+				int64_t exclude_id, GArray **out, GError **err)
+{
+	sqlite3_stmt *s = cached(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
+				     " c WHERE c.id <> ?5", err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_bands(s, simhash, exclude_id);
+	*out = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t h = (uint64_t)sqlite3_column_int64(s, 1);
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (hark_simhash_distance(h, simhash) <= HARK_SIMHASH_MAX_DISTANCE)
+			g_array_append_val(*out, id);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "finding near-duplicates");
+	}
+	return true;
+}
+
+bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
+				   uint64_t simhash, const char *link,
+				   int64_t exclude_id, const char *rule,
+				   int64_t *hit_id, GError **err)
+{
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
+
+	*hit_id = 0;
+	if (link) {
+		s = cached(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
+			       "AND h.rule = ?2 WHERE i.nlink = ?1 AND i.id <> ?3 "
+			       "ORDER BY h.id LIMIT 1", err);
+		if (!s)
+			return false;
+		bind_text(s, 1, link);
+		bind_text(s, 2, rule);
+		sqlite3_bind_int64(s, 3, exclude_id);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*hit_id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			return true;
+		if (rc != SQLITE_DONE)
+			return db_fail(st, err, "finding hits on the same link");
+	}
+	if (!has_simhash)
+		return true;
+	s = cached(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
+		       "JOIN hits h ON h.item_id = c.id AND h.rule = ?6 "
+		       "WHERE c.id <> ?5 ORDER BY h.id", err);
+	if (!s)
+		return false;
+	bind_bands(s, simhash, exclude_id);
+	bind_text(s, 6, rule);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t h = (uint64_t)sqlite3_column_int64(s, 1);
+		if (hark_simhash_distance(h, simhash) <= HARK_SIMHASH_MAX_DISTANCE) {
+			*hit_id = sqlite3_column_int64(s, 0);
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, err, "finding near-duplicate hits");
+	return true;
+}
+
+bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
+			      int64_t item_id, int64_t now, GError **err)
+{
+	sqlite3_stmt *s = cached(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
+				     "feed, link, title, seen) SELECT ?1, i.id, f.name, "
+				     "i.link, i.title, ?3 FROM items i JOIN feeds f ON "
+				     "f.id = i.feed_id WHERE i.id = ?2 "
+				     "ON CONFLICT DO NOTHING", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, hit_id);
+	sqlite3_bind_int64(s, 2, item_id);
+	sqlite3_bind_int64(s, 3, now);
+	return step_done(st, s, err, "recording also-seen");
+}
+
+bool hark_store_hit_updated(struct hark_store *st, int64_t hit_id, int64_t now,
+			    GError **err)
+{
+	sqlite3_stmt *s = cached(st, "UPDATE hits SET updates = updates + 1, "
+				     "last_update = ?2 WHERE id = ?1", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, hit_id);
+	sqlite3_bind_int64(s, 2, now);
+	return step_done(st, s, err, "recording hit update");
+}
+
+bool hark_store_prune(struct hark_store *st, int64_t items_before,
+		      int64_t hits_before, int limit, unsigned *deleted,
+		      GError **err)
+{
+	sqlite3_stmt *s;
+	bool ok;
+
+	*deleted = 0;
+	if (!exec_sql(st, "BEGIN IMMEDIATE", err))
+		return false;
+	/* Hits first: an item whose last hit goes is pruned in a later step. */
+	s = cached(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
+		       "WHERE h.created < ?1 AND NOT EXISTS (SELECT 1 FROM "
+		       "deliveries d WHERE d.hit_id = h.id AND d.state = 'pending') "
+		       "LIMIT ?2)", err);
+	ok = s != NULL;
+	if (ok) {
+		sqlite3_bind_int64(s, 1, hits_before);
+		sqlite3_bind_int(s, 2, limit);
+		ok = step_done(st, s, err, "pruning hits");
+		*deleted += ok ? (unsigned)sqlite3_changes(st->db) : 0;
+	}
+	if (ok)
+		s = cached(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
+			       "WHERE i.last_seen < ?1 AND NOT EXISTS (SELECT 1 FROM "
+			       "hits h WHERE h.item_id = i.id) LIMIT ?2)", err);
+	ok = ok && s != NULL;
+	if (ok) {
+		sqlite3_bind_int64(s, 1, items_before);
+		sqlite3_bind_int(s, 2, limit);
+		ok = step_done(st, s, err, "pruning items");
+		*deleted += ok ? (unsigned)sqlite3_changes(st->db) : 0;
+	}
+	if (ok)
+		return exec_sql(st, "COMMIT", err);
+	hark_store_rollback(st);
+	return false;
+}
+
+void hark_also_seen_free(struct hark_also_seen *a)
+{
+	if (!a)
+		return;
+	g_free(a->feed);
+	g_free(a->link);
+	g_free(a->title);
+	g_free(a);
+}
+
+void hark_hit_row_free(struct hark_hit_row *r)
+{
+	if (!r)
+		return;
+	g_free(r->rule);
+	g_free(r->feed);
+	g_free(r->title);
+	g_free(r->link);
+	g_free(r->author);
+	if (r->also_seen)
+		g_ptr_array_unref(r->also_seen);
+	g_free(r);
+}
+
+bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
+			       GPtrArray **out, GError **err)
+{
+	sqlite3_stmt *s = cached(st, "SELECT feed, link, title, seen FROM hit_also_seen "
+				     "WHERE hit_id = ?1 ORDER BY seen, item_id", err);
+	int rc;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, hit_id);
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_also_seen_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hark_also_seen *a = g_new0(struct hark_also_seen, 1);
+		a->feed = column_dup(s, 0);
+		a->link = column_dup(s, 1);
+		a->title = column_dup(s, 2);
+		a->seen = sqlite3_column_int64(s, 3);
+		g_ptr_array_add(*out, a);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "listing also-seen");
+	}
+	return true;
+}
+
+bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q,
+			   GPtrArray **out, GError **err)
+{
+	GString *sql = g_string_new(
+		"SELECT h.id, h.rule, h.created, h.sentiment, h.updates, f.name, "
+		"i.title, i.link, i.author, i.published FROM ");
+	sqlite3_stmt *s;
+	int rc;
+
+	/* With a search, the join order is forced (CROSS JOIN): the FTS
+	 * matches, then their hits through the small (item_id, rule)
+	 * index, and only then the items of those hits.  Left to itself
+	 * the planner reads every matching item first, and hits are a
+	 * small fraction of the items. */
+	if (q->search)
+		g_string_append(sql, "(SELECT rowid AS iid FROM items_fts WHERE "
+				     "items_fts MATCH ?3) m CROSS JOIN hits h ON "
+				     "h.item_id = m.iid CROSS JOIN items i ON i.id = h.item_id ");
+	else
+		g_string_append(sql, "hits h JOIN items i ON i.id = h.item_id ");
+	g_string_append(sql, "JOIN feeds f ON f.id = i.feed_id WHERE h.created >= ?1");
+	if (q->rule)
+		g_string_append(sql, " AND h.rule = ?2");
+	g_string_append(sql, " ORDER BY h.created DESC, h.id DESC");
+	if (q->limit > 0)
+		g_string_append_printf(sql, " LIMIT %d", q->limit);
+	s = prepare(st, sql->str, err);
+	g_string_free(sql, TRUE);
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, q->since);
+	if (q->rule)
+		bind_text(s, 2, q->rule);
+	if (q->search)
+		bind_text(s, 3, q->search);
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_hit_row_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hark_hit_row *r = g_new0(struct hark_hit_row, 1);
+		r->id = sqlite3_column_int64(s, 0);
+		r->rule = column_dup(s, 1);
+		r->created = sqlite3_column_int64(s, 2);
+		r->sentiment = sqlite3_column_type(s, 3) == SQLITE_NULL
+			       ? NAN : sqlite3_column_double(s, 3);
+		r->updates = sqlite3_column_int(s, 4);
+		r->feed = column_dup(s, 5);
+		r->title = column_dup(s, 6);
+		r->link = column_dup(s, 7);
+		r->author = column_dup(s, 8);
+		r->published = sqlite3_column_type(s, 9) == SQLITE_NULL
+			       ? HARK_TIME_NONE : sqlite3_column_int64(s, 9);
+		g_ptr_array_add(*out, r);
+	}
+	if (rc != SQLITE_DONE) {
+		/* FTS5 reports a malformed MATCH expression when stepping, as
+		 * a plain SQLITE_ERROR ("fts5: syntax error ...", "unterminated
+		 * string", "no such column"); I/O and corruption have codes of
+		 * their own. */
+		bool user = q->search && rc == SQLITE_ERROR;
+		g_set_error(err, HARK_ERROR, user ? HARK_ERROR_USER : HARK_ERROR_RUNTIME,
+			    user ? "bad search query '%s': %s" : "database %s: %s",
+			    user ? q->search : st->path, sqlite3_errmsg(st->db));
+		release(s);
+		g_ptr_array_unref(*out);
+		*out = NULL;
+		return false;
+	}
+	release(s);
+	for (guint i = 0; i < (*out)->len; i++) {
+		struct hark_hit_row *r = (*out)->pdata[i];
+		if (!hark_store_also_seen_list(st, r->id, &r->also_seen, err)) {
+			g_ptr_array_unref(*out);
+			*out = NULL;
+			return false;
+		}
+	}
+	return true;
+}
+
+void hark_hit_stat_free(struct hark_hit_stat *s)
+{
+	if (!s)
+		return;
+	g_free(s->rule);
+	g_free(s);
+}
+
+bool hark_store_hit_stats(struct hark_store *st, const char *rule, int64_t since,
+			  GPtrArray **out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT rule, (created / 86400) * 86400 AS day, "
+				      "count(*), count(sentiment), avg(sentiment) "
+				      "FROM hits WHERE created >= ?1 AND "
+				      "(?2 IS NULL OR rule = ?2) "
+				      "GROUP BY rule, day ORDER BY rule, day", err);
+	int rc;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, since);
+	bind_text(s, 2, rule);
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_hit_stat_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hark_hit_stat *r = g_new0(struct hark_hit_stat, 1);
+		r->rule = column_dup(s, 0);
+		r->day = sqlite3_column_int64(s, 1);
+		r->hits = (unsigned)sqlite3_column_int(s, 2);
+		r->scored = (unsigned)sqlite3_column_int(s, 3);
+		r->mean_sentiment = r->scored ? sqlite3_column_double(s, 4) : NAN;
+		g_ptr_array_add(*out, r);
+	}
+	release(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "computing statistics");
+	}
+	return true;
+}
+
+bool hark_store_bulk_begin(struct hark_store *st, GError **err)
+{
+	if (!exec_sql(st, "BEGIN IMMEDIATE", err))
+		return false;
+	if (exec_sql(st, "DROP TRIGGER items_fts_ai", err))
+		return true;
+	hark_store_rollback(st);
+	return false;
+}
+
+bool hark_store_bulk_commit(struct hark_store *st, GError **err)
+{
+	if (exec_sql(st, "INSERT INTO items_fts(items_fts) VALUES ('rebuild');"
+			 ITEMS_FTS_AI ";", err) &&
+	    exec_sql(st, "COMMIT", err))
+		return true;
+	hark_store_rollback(st);
+	return false;
+}
+
+bool hark_store_set_cache_mb(struct hark_store *st, int mb, GError **err)
+{
+	char *sql = g_strdup_printf("PRAGMA cache_size = %d", -1024 * mb);
+	bool ok = exec_sql(st, sql, err);
+
+	g_free(sql);
+	return ok;
+}
+
+bool hark_store_size(struct hark_store *st, int64_t *bytes, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT page_count * page_size FROM "
+				      "pragma_page_count(), pragma_page_size()", err);
+	int rc;
+
+	if (!s)
+		return false;
+	rc = sqlite3_step(s);
+	*bytes = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	release(s);
+	return rc == SQLITE_ROW || db_fail(st, err, "measuring size");
 }

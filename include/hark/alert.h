@@ -27,6 +27,12 @@
 char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 			 const struct hark_item *item);
 
+/* Returns PAYLOAD with "update":UPDATE (an edited item alerting again)
+ * and "also_seen_at":[{"feed","link","title"}...] from ALSO_SEEN (of
+ * struct hark_also_seen*, may be NULL) appended.  Caller frees. */
+char *hark_alert_annotate(const char *payload, bool update,
+			  const GPtrArray *also_seen);
+
 /* Returns PAYLOAD with "delivery_id":ID spliced in first.  Caller frees. */
 char *hark_alert_with_id(const char *payload, const char *id);
 

@@ -1,10 +1,11 @@
 /* config.h - hark.conf, a GKeyFile-format file, read into typed structs.
  *
- *     [hark]          database=, interval=, polling keys (below)
+ *     [hark]          database=, interval=, retention=, hit_retention=,
+ *                     polling keys (below)
  *     [feed NAME]     url=, interval= (duration or "auto"), tags=,
  *                     interval_min=, interval_max=, headers=, username=,
- *                     password=, tls_verify=, silent_after=
- *     [rule NAME]     query=, alert=, ...
+ *                     password=, tls_verify=, silent_after=, identity=
+ *     [rule NAME]     query=, alert=, on_update=, ...
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
  * loader reports all of them.  Lists accept ',' or ';' separators.
@@ -32,6 +33,7 @@ struct hark_feed_conf {
 	char *url;
 	int64_t interval;      /* seconds; the [hark] interval when not set */
 	GPtrArray *tags;       /* of char*, never NULL */
+	char *identity;        /* "guid", "link", "content", or NULL: auto */
 	int line;              /* line of the [feed NAME] header */
 	/* interval = auto: adapt to the feed's posting rate, within
 	 * [interval_min, interval_max]; interval is then the starting value. */
@@ -49,6 +51,8 @@ struct hark_rule_conf {
 	char *name;
 	struct hark_conf_str query;
 	GPtrArray *alert;      /* of char*: "stdout", "desktop", ...; never NULL */
+	char *on_update;       /* "alert" or "ignore" (NULL: ignore) */
+	bool alert_on_update;  /* an edited item that matches alerts again */
 	int line;              /* line of the [rule NAME] header */
 	/* Optional conditions, value NULL when absent; checked and compiled
 	 * by hark_ruleset_compile() (see man/hark-query.md).  Raw text as
@@ -65,6 +69,8 @@ struct hark_config {
 	char *path;            /* the file it was read from */
 	char *database;        /* absolute path of the SQLite file */
 	int64_t interval;      /* default poll interval, seconds */
+	int64_t retention;     /* items kept this long after last seen (90d) */
+	int64_t hit_retention; /* hits (and their items) kept this long (365d) */
 	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */

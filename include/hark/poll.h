@@ -20,7 +20,9 @@
 struct hark_poll_stats {
 	unsigned items;       /* items in the document */
 	unsigned new_items;
-	unsigned hits;        /* new hits */
+	unsigned hits;        /* new hits (and re-alerts after edits) */
+	unsigned updated;     /* known items whose title or text changed */
+	unsigned also_seen;   /* near-duplicates recorded on an earlier hit */
 	long status;          /* HTTP status, 0 on transport failure */
 	bool not_modified;    /* 304: nothing parsed */
 	bool unconditional;   /* sent without validators */
@@ -80,8 +82,10 @@ bool hark_poll_feed(struct hark_store *st, const struct hark_ruleset *rs,
 		    struct hark_poll_stats *stats, GError **err);
 void hark_poll_stats_clear(struct hark_poll_stats *stats);
 
-/* The identity key of ITEM within its feed: its guid, else its link, else
- * a hash of title and text.  Caller frees. */
+/* The foundation's identity key of ITEM: its guid, else its raw link,
+ * else a hash of title and text.  Polls now use the layered identity of
+ * identity.h; this stays as the reference the dedup benchmark measures
+ * against.  Caller frees. */
 char *hark_item_key(const struct hark_item *item);
 
 /* Sends every due delivery in the outbox through ALERTER, recording each

@@ -10,6 +10,7 @@
 #ifndef HARK_STORE_H
 #define HARK_STORE_H
 
+#include "hark/identity.h"
 #include "hark/item.h"
 
 #include <glib.h>
@@ -20,7 +21,7 @@ struct hark_store;
 
 /* The schema version this build writes; older files are migrated forward
  * on open, newer ones are refused. */
-#define HARK_STORE_SCHEMA_VERSION 2
+#define HARK_STORE_SCHEMA_VERSION 3
 
 /* Polling state of one feed. */
 struct hark_feed_state {
@@ -122,5 +123,154 @@ bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
  * newest first, at most LIMIT (GArray of int64_t, caller unrefs). */
 bool hark_store_feed_item_times(struct hark_store *st, int64_t feed_id,
 				int limit, GArray **out, GError **err);
+
+/* --- Identity, near-duplicates, retention and history (schema 3) --- */
+
+/* What a feed's history taught about its identifiers (see identity.h). */
+bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
+			       struct hark_identity_trust *out, GError **err);
+bool hark_store_feed_trust_set(struct hark_store *st, int64_t feed_id,
+			       const struct hark_identity_trust *trust, GError **err);
+
+enum hark_item_match {
+	HARK_MATCH_NONE,
+	HARK_MATCH_KEY,       /* the stored key */
+	HARK_MATCH_GUID,
+	HARK_MATCH_LINK,      /* the normalised link */
+	HARK_MATCH_CONTENT,   /* the title+text fingerprint */
+};
+
+/* A stored item found by hark_store_item_find(); strings owned. */
+struct hark_item_lookup {
+	int64_t id;                 /* 0: not found */
+	enum hark_item_match by;
+	char *guid;
+	char *title;
+	char *text;
+};
+void hark_item_lookup_clear(struct hark_item_lookup *l);
+
+/* Finds the item of FEED_ID that an incoming item designates: by KEY,
+ * then (each when allowed and IDS has it) by guid, normalised link and
+ * content fingerprint.  OUT->id is 0 when none matches. */
+bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *key,
+			  const struct hark_item_ids *ids, bool use_guid,
+			  bool use_link, bool use_content,
+			  struct hark_item_lookup *out, GError **err);
+
+/* Inserts ITEM of FEED_ID under KEY with its identifiers and, when
+ * HAS_SIMHASH, its SimHash (indexed by band).  *ITEM_ID gets the row id. */
+bool hark_store_item_insert(struct hark_store *st, int64_t feed_id, const char *key,
+			    const struct hark_item_ids *ids,
+			    const struct hark_item *item, bool has_simhash,
+			    uint64_t simhash, int64_t now, int64_t *item_id,
+			    GError **err);
+
+/* A known item seen again: last_seen = NOW, and its stored guid, link and
+ * fingerprint follow IDS (a rotated guid is found directly next time).
+ * When EDITED, title, text, dates and SimHash are replaced too. */
+bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
+			     const struct hark_item_ids *ids,
+			     const struct hark_item *item, bool edited,
+			     bool has_simhash, uint64_t simhash, int64_t now,
+			     GError **err);
+
+/* Items (any feed, other than EXCLUDE_ID) within HARK_SIMHASH_MAX_DISTANCE
+ * of SIMHASH, found through the band indexes.  *OUT: GArray of int64_t. */
+bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
+				int64_t exclude_id, GArray **out, GError **err);
+
+/* The earliest hit of RULE on another copy of a story: an item (any
+ * feed, other than EXCLUDE_ID) with the same normalised LINK (when not
+ * NULL), or within HARK_SIMHASH_MAX_DISTANCE of SIMHASH (when
+ * HAS_SIMHASH).  *HIT_ID is 0 when there is none. */
+bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
+				   uint64_t simhash, const char *link,
+				   int64_t exclude_id, const char *rule,
+				   int64_t *hit_id, GError **err);
+
+/* Records that the story of HIT_ID was also seen as ITEM_ID (feed FEED_ID,
+ * LINK).  Idempotent. */
+bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
+			      int64_t item_id, int64_t now, GError **err);
+
+/* A hit of an existing item re-alerted after an edit. */
+bool hark_store_hit_updated(struct hark_store *st, int64_t hit_id, int64_t now,
+			    GError **err);
+
+/* One incremental pruning step: deletes at most LIMIT items last seen
+ * before ITEMS_BEFORE that no hit references, and at most LIMIT hits
+ * created before HITS_BEFORE with nothing left to deliver.  Short
+ * transaction of its own; call between polls until *DELETED is 0. */
+bool hark_store_prune(struct hark_store *st, int64_t items_before,
+		      int64_t hits_before, int limit, unsigned *deleted,
+		      GError **err);
+
+/* "Also seen at": another feed's copy of a hit's story. */
+struct hark_also_seen {
+	char *feed;
+	char *link;
+	char *title;
+	int64_t seen;
+};
+
+struct hark_hit_row {
+	int64_t id;
+	char *rule;
+	int64_t created;
+	double sentiment;       /* NAN: not scored */
+	int updates;            /* re-alerts after edits */
+	char *feed;
+	char *title;
+	char *link;
+	char *author;
+	int64_t published;      /* HARK_TIME_NONE when unknown */
+	GPtrArray *also_seen;   /* of struct hark_also_seen*, owned, never NULL */
+};
+void hark_hit_row_free(struct hark_hit_row *r);
+
+struct hark_hit_query {
+	const char *rule;       /* NULL: every rule */
+	int64_t since;          /* hits created at or after; 0: all */
+	const char *search;     /* FTS5 query over the items, or NULL */
+	int limit;              /* 0: no limit */
+};
+
+/* Hits matching Q, newest first (array of struct hark_hit_row*, owned).
+ * A malformed FTS5 query is a HARK_ERROR_USER error. */
+bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q,
+			   GPtrArray **out, GError **err);
+
+/* The also-seen records of HIT_ID (array of struct hark_also_seen*). */
+bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
+			       GPtrArray **out, GError **err);
+void hark_also_seen_free(struct hark_also_seen *a);
+
+/* Hits per rule per UTC day since SINCE. */
+struct hark_hit_stat {
+	char *rule;
+	int64_t day;            /* Unix time of the day's 00:00 UTC */
+	unsigned hits;
+	unsigned scored;        /* hits with a sentiment */
+	double mean_sentiment;  /* NAN when scored is 0 */
+};
+bool hark_store_hit_stats(struct hark_store *st, const char *rule, int64_t since,
+			  GPtrArray **out, GError **err);
+void hark_hit_stat_free(struct hark_hit_stat *s);
+
+/* A bulk load (imports, benchmarks): one transaction in which new items
+ * skip the full-text index, rebuilt once by hark_store_bulk_commit()
+ * (about twice as fast as indexing row by row).  Use instead of
+ * hark_store_begin()/hark_store_commit(). */
+bool hark_store_bulk_begin(struct hark_store *st, GError **err);
+bool hark_store_bulk_commit(struct hark_store *st, GError **err);
+
+/* Sets the page cache to MB megabytes (the daemon's default is 16): bulk
+ * loads into indexes with random keys (SimHash bands, fingerprints)
+ * need the index pages cached. */
+bool hark_store_set_cache_mb(struct hark_store *st, int mb, GError **err);
+
+/* Bytes in use by the database file (page_count * page_size). */
+bool hark_store_size(struct hark_store *st, int64_t *bytes, GError **err);
 
 #endif
