@@ -32,6 +32,7 @@ struct daemon {
 	GMainLoop *loop;
 	guint flush_idle;
 	bool once;
+	bool signalled;
 	int64_t retention, hit_retention;  /* from the config, for pruning */
 };
 
@@ -84,6 +85,7 @@ static gboolean on_stop(gpointer data)
 	struct daemon *d = data;
 
 	hark_info("stopping");
+	d->signalled = true;
 	hark_engine_stop(d->engine);
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
@@ -194,10 +196,15 @@ int cmd_run(int argc, char **argv)
 	if (d.flush_idle)
 		g_source_remove(d.flush_idle);
 	hark_engine_stop(d.engine);
-	/* Whatever the last polls queued (--once: everything). */
-	hark_outbox_flush(d.st, d.alerter, now_s());
-	hark_retention_run(d.st, d.retention, d.hit_retention, now_s(),
-			   HARK_PRUNE_BUDGET_MS);
+	/* Whatever the last polls queued (--once: everything).  Not after a
+	 * signal: the outbox is on disk and the next start sends it, while a
+	 * hung notification server could hold a flush far beyond the 5 s a
+	 * service manager gives. */
+	if (!d.signalled) {
+		hark_outbox_flush(d.st, d.alerter, now_s());
+		hark_retention_run(d.st, d.retention, d.hit_retention, now_s(),
+				   HARK_PRUNE_BUDGET_MS);
+	}
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:

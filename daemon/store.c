@@ -17,7 +17,7 @@
 struct hark_store {
 	sqlite3 *db;
 	char *path;
-	GHashTable *stmts;   /* SQL text -> prepared statement, for hot paths */
+	GHashTable *stmts;     /* SQL text -> prepared statement, reused */
 };
 
 /* Keeps items_fts in step with new items (dropped during bulk loads). */
@@ -181,15 +181,33 @@ static bool exec_sql(struct hark_store *st, const char *sql, GError **err)
 	return true;
 }
 
+/* Statements are prepared once and kept: a poll runs the same handful
+ * thousands of times, and compiling them was a good part of its cost.
+ * Every prepare() is paired with release(), which resets the statement
+ * (ending its read, if any) for the next use. */
 static sqlite3_stmt *prepare(struct hark_store *st, const char *sql, GError **err)
 {
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt = g_hash_table_lookup(st->stmts, sql);
 
+	if (stmt)
+		return stmt;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		db_fail(st, err, "prepare");
 		return NULL;
 	}
+	g_hash_table_insert(st->stmts, g_strdup(sql), stmt);
 	return stmt;
+}
+
+static void stmt_free(gpointer s)
+{
+	sqlite3_finalize(s);
+}
+
+static void release(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -198,35 +216,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, i);
-}
-
-static void stmt_finalize(gpointer p)
-{
-	sqlite3_finalize(p);
-}
-
-/* A prepared statement kept for the store's lifetime (reset, bindings
- * cleared).  SQL must be a string literal: its address is the key. */
-static sqlite3_stmt *cached(struct hark_store *st, const char *sql, GError **err)
-{
-	sqlite3_stmt *stmt;
-
-	if (!st->stmts)
-		st->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-						  stmt_finalize);
-	stmt = g_hash_table_lookup(st->stmts, sql);
-	if (stmt) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-		return stmt;
-	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-			       NULL) != SQLITE_OK) {
-		db_fail(st, err, "prepare");
-		return NULL;
-	}
-	g_hash_table_insert(st->stmts, (gpointer)sql, stmt);
-	return stmt;
 }
 
 static char *column_dup(sqlite3_stmt *s, int i)
@@ -245,7 +234,7 @@ static bool migrate(struct hark_store *st, GError **err)
 		return false;
 	sqlite3_step(s);
 	version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	release(s);
 	if (version > HARK_STORE_SCHEMA_VERSION) {
 		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
 			    "database %s has schema version %d, newer than this "
@@ -275,6 +264,8 @@ struct hark_store *hark_store_open(const char *path, GError **err)
 	char *dir = g_path_get_dirname(path);
 
 	st->path = g_strdup(path);
+	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  stmt_free);
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
 			    "cannot create directory %s: %s", dir, g_strerror(errno));
@@ -306,8 +297,7 @@ void hark_store_close(struct hark_store *st)
 {
 	if (!st)
 		return;
-	if (st->stmts)
-		g_hash_table_unref(st->stmts);
+	g_hash_table_unref(st->stmts);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	g_free(st->path);
@@ -391,7 +381,7 @@ bool hark_store_feed_load(struct hark_store *st, const char *name,
 	bind_text(s, 1, name);
 	bind_text(s, 2, url);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "saving feed");
 	s = prepare(st, "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1", err);
@@ -399,11 +389,11 @@ bool hark_store_feed_load(struct hark_store *st, const char *name,
 		return false;
 	bind_text(s, 1, name);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		release(s);
 		return db_fail(st, err, "loading feed");
 	}
 	read_feed_row(s, out);
-	sqlite3_finalize(s);
+	release(s);
 	return true;
 }
 
@@ -421,7 +411,7 @@ bool hark_store_feed_list(struct hark_store *st, GPtrArray **out, GError **err)
 		read_feed_row(s, fs);
 		g_ptr_array_add(*out, fs);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "listing feeds");
 	return true;
@@ -461,7 +451,7 @@ bool hark_store_feed_save(struct hark_store *st, const struct hark_feed_state *f
 	sqlite3_bind_int64(s, 18, fs->cond_polls);
 	sqlite3_bind_int64(s, 19, fs->last_full_poll);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "saving feed state");
 	return true;
@@ -485,17 +475,17 @@ bool hark_store_item_put(struct hark_store *st, int64_t feed_id, const char *key
 	if (rc == SQLITE_ROW) {
 		*item_id = sqlite3_column_int64(s, 0);
 		*is_new = false;
-		sqlite3_finalize(s);
+		release(s);
 		s = prepare(st, "UPDATE items SET last_seen = ?2 WHERE id = ?1", err);
 		if (!s)
 			return false;
 		sqlite3_bind_int64(s, 1, *item_id);
 		sqlite3_bind_int64(s, 2, now);
 		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
+		release(s);
 		return rc == SQLITE_DONE || db_fail(st, err, "updating item");
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "looking up item");
 	s = prepare(st, "INSERT INTO items (feed_id, key, guid, link, title, author, "
@@ -516,7 +506,7 @@ bool hark_store_item_put(struct hark_store *st, int64_t feed_id, const char *key
 		sqlite3_bind_int64(s, 9, item->updated);
 	sqlite3_bind_int64(s, 10, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "storing item");
 	*item_id = sqlite3_last_insert_rowid(st->db);
@@ -541,7 +531,7 @@ bool hark_store_hit_put(struct hark_store *st, int64_t item_id, const char *rule
 	if (!isnan(sentiment))
 		sqlite3_bind_double(s, 4, sentiment);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, "storing hit");
 	*is_new = sqlite3_changes(st->db) > 0;
@@ -556,7 +546,7 @@ bool hark_store_hit_put(struct hark_store *st, int64_t item_id, const char *rule
 	bind_text(s, 2, rule);
 	rc = sqlite3_step(s);
 	*hit_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_ROW || db_fail(st, err, "looking up hit");
 }
 
@@ -580,7 +570,7 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
 	bind_text(s, 4, payload);
 	sqlite3_bind_int64(s, 5, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_free(id);
 		return db_fail(st, err, "queueing delivery");
@@ -612,7 +602,7 @@ bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
 	bind_text(s, 4, payload);
 	sqlite3_bind_int64(s, 5, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	g_free(id);
 	return rc == SQLITE_DONE || db_fail(st, err, "queueing feed alert");
 }
@@ -634,7 +624,7 @@ bool hark_store_feed_item_times(struct hark_store *st, int64_t feed_id,
 		int64_t t = sqlite3_column_int64(s, 0);
 		g_array_append_val(*out, t);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_array_unref(*out);
 		*out = NULL;
@@ -677,7 +667,7 @@ bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
 		d->created = sqlite3_column_int64(s, 5);
 		g_ptr_array_add(*out, d);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
@@ -699,7 +689,7 @@ bool hark_store_delivery_done(struct hark_store *st, const char *id, int64_t now
 	bind_text(s, 1, id);
 	sqlite3_bind_int64(s, 2, now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "marking delivery sent");
 }
 
@@ -720,26 +710,26 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 	sqlite3_bind_int64(s, 3, next_attempt);
 	sqlite3_bind_int(s, 4, dead);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, "recording delivery failure");
 }
 
 /* --- Identity, near-duplicates, retention and history (schema 3) --- */
 
-/* Runs a cached statement that returns no rows and resets it. */
+/* Runs a statement that returns no rows and releases it. */
 static bool step_done(struct hark_store *st, sqlite3_stmt *s, GError **err,
 		      const char *what)
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_reset(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, what);
 }
 
 bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
 			       struct hark_identity_trust *out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT guids_unreliable, links_unreliable "
+	sqlite3_stmt *s = prepare(st, "SELECT guids_unreliable, links_unreliable "
 				     "FROM feeds WHERE id = ?1", err);
 	int rc;
 
@@ -752,14 +742,14 @@ bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
 		out->guids_unreliable = sqlite3_column_int(s, 0) != 0;
 		out->links_unreliable = sqlite3_column_int(s, 1) != 0;
 	}
-	sqlite3_reset(s);
+	release(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "loading feed trust");
 }
 
 bool hark_store_feed_trust_set(struct hark_store *st, int64_t feed_id,
 			       const struct hark_identity_trust *trust, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "UPDATE feeds SET guids_unreliable = ?2, "
+	sqlite3_stmt *s = prepare(st, "UPDATE feeds SET guids_unreliable = ?2, "
 				     "links_unreliable = ?3 WHERE id = ?1", err);
 
 	if (!s)
@@ -817,7 +807,7 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 		if (m != HARK_MATCH_KEY && g_str_has_prefix(key, prefix[m]) &&
 		    !strcmp(key + strlen(prefix[m]), values[m]))
 			continue;
-		s = cached(st, find_sql[m], err);
+		s = prepare(st, find_sql[m], err);
 		if (!s)
 			return false;
 		sqlite3_bind_int64(s, 1, feed_id);
@@ -830,7 +820,7 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 			out->title = column_dup(s, 2);
 			out->text = column_dup(s, 3);
 		}
-		sqlite3_reset(s);
+		release(s);
 		if (rc == SQLITE_ROW)
 			return true;
 		if (rc != SQLITE_DONE)
@@ -862,7 +852,7 @@ bool hark_store_item_insert(struct hark_store *st, int64_t feed_id, const char *
 			    uint64_t simhash, int64_t now, int64_t *item_id,
 			    GError **err)
 {
-	sqlite3_stmt *s = cached(st,
+	sqlite3_stmt *s = prepare(st,
 		"INSERT INTO items (feed_id, key, guid, link, title, author, text, "
 		"published, updated, first_seen, last_seen, nlink, fp, simhash, "
 		"sh0, sh1, sh2, sh3) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -899,7 +889,7 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 {
 	sqlite3_stmt *s;
 
-	s = cached(st, "UPDATE items SET last_seen = ?2, "
+	s = prepare(st, "UPDATE items SET last_seen = ?2, "
 		       "guid = coalesce(?3, guid), nlink = coalesce(?4, nlink), "
 		       "fp = coalesce(?5, fp) WHERE id = ?1", err);
 	if (!s)
@@ -913,7 +903,7 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 		return false;
 	if (!edited)
 		return true;
-	s = cached(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
+	s = prepare(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
 		       "author = ?4, text = ?5, published = coalesce(?6, published), "
 		       "updated = ?7, simhash = ?8, sh0 = ?9, sh1 = ?10, sh2 = ?11, "
 		       "sh3 = ?12 WHERE id = ?1", err);
@@ -951,7 +941,7 @@ static void bind_bands(sqlite3_stmt *s, uint64_t h, int64_t exclude)
 bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 				int64_t exclude_id, GArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
+	sqlite3_stmt *s = prepare(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
 				     " c WHERE c.id <> ?5", err);
 	int rc;
 
@@ -965,7 +955,7 @@ bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 		if (hark_simhash_distance(h, simhash) <= HARK_SIMHASH_MAX_DISTANCE)
 			g_array_append_val(*out, id);
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_array_unref(*out);
 		*out = NULL;
@@ -984,7 +974,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 
 	*hit_id = 0;
 	if (link) {
-		s = cached(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
+		s = prepare(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
 			       "AND h.rule = ?2 WHERE i.nlink = ?1 AND i.id <> ?3 "
 			       "ORDER BY h.id LIMIT 1", err);
 		if (!s)
@@ -995,7 +985,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
 			*hit_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+		release(s);
 		if (rc == SQLITE_ROW)
 			return true;
 		if (rc != SQLITE_DONE)
@@ -1003,7 +993,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 	}
 	if (!has_simhash)
 		return true;
-	s = cached(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
+	s = prepare(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
 		       "JOIN hits h ON h.item_id = c.id AND h.rule = ?6 "
 		       "WHERE c.id <> ?5 ORDER BY h.id", err);
 	if (!s)
@@ -1017,7 +1007,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 			break;
 		}
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, err, "finding near-duplicate hits");
 	return true;
@@ -1026,7 +1016,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
 			      int64_t item_id, int64_t now, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
+	sqlite3_stmt *s = prepare(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
 				     "feed, link, title, seen) SELECT ?1, i.id, f.name, "
 				     "i.link, i.title, ?3 FROM items i JOIN feeds f ON "
 				     "f.id = i.feed_id WHERE i.id = ?2 "
@@ -1043,7 +1033,7 @@ bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
 bool hark_store_hit_updated(struct hark_store *st, int64_t hit_id, int64_t now,
 			    GError **err)
 {
-	sqlite3_stmt *s = cached(st, "UPDATE hits SET updates = updates + 1, "
+	sqlite3_stmt *s = prepare(st, "UPDATE hits SET updates = updates + 1, "
 				     "last_update = ?2 WHERE id = ?1", err);
 
 	if (!s)
@@ -1064,7 +1054,7 @@ bool hark_store_prune(struct hark_store *st, int64_t items_before,
 	if (!exec_sql(st, "BEGIN IMMEDIATE", err))
 		return false;
 	/* Hits first: an item whose last hit goes is pruned in a later step. */
-	s = cached(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
+	s = prepare(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
 		       "WHERE h.created < ?1 AND NOT EXISTS (SELECT 1 FROM "
 		       "deliveries d WHERE d.hit_id = h.id AND d.state = 'pending') "
 		       "LIMIT ?2)", err);
@@ -1076,7 +1066,7 @@ bool hark_store_prune(struct hark_store *st, int64_t items_before,
 		*deleted += ok ? (unsigned)sqlite3_changes(st->db) : 0;
 	}
 	if (ok)
-		s = cached(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
+		s = prepare(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
 			       "WHERE i.last_seen < ?1 AND NOT EXISTS (SELECT 1 FROM "
 			       "hits h WHERE h.item_id = i.id) LIMIT ?2)", err);
 	ok = ok && s != NULL;
@@ -1119,7 +1109,7 @@ void hark_hit_row_free(struct hark_hit_row *r)
 bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
 			       GPtrArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT feed, link, title, seen FROM hit_also_seen "
+	sqlite3_stmt *s = prepare(st, "SELECT feed, link, title, seen FROM hit_also_seen "
 				     "WHERE hit_id = ?1 ORDER BY seen, item_id", err);
 	int rc;
 
@@ -1135,7 +1125,7 @@ bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
 		a->seen = sqlite3_column_int64(s, 3);
 		g_ptr_array_add(*out, a);
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
@@ -1205,12 +1195,12 @@ bool hark_store_hits_query(struct hark_store *st, const struct hark_hit_query *q
 		g_set_error(err, HARK_ERROR, user ? HARK_ERROR_USER : HARK_ERROR_RUNTIME,
 			    user ? "bad search query '%s': %s" : "database %s: %s",
 			    user ? q->search : st->path, sqlite3_errmsg(st->db));
-		sqlite3_finalize(s);
+		release(s);
 		g_ptr_array_unref(*out);
 		*out = NULL;
 		return false;
 	}
-	sqlite3_finalize(s);
+	release(s);
 	for (guint i = 0; i < (*out)->len; i++) {
 		struct hark_hit_row *r = (*out)->pdata[i];
 		if (!hark_store_also_seen_list(st, r->id, &r->also_seen, err)) {
@@ -1254,7 +1244,7 @@ bool hark_store_hit_stats(struct hark_store *st, const char *rule, int64_t since
 		r->mean_sentiment = r->scored ? sqlite3_column_double(s, 4) : NAN;
 		g_ptr_array_add(*out, r);
 	}
-	sqlite3_finalize(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
@@ -1302,6 +1292,6 @@ bool hark_store_size(struct hark_store *st, int64_t *bytes, GError **err)
 		return false;
 	rc = sqlite3_step(s);
 	*bytes = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	release(s);
 	return rc == SQLITE_ROW || db_fail(st, err, "measuring size");
 }

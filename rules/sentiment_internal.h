@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Generated from rules/lexicon/ by lexgen at build time. */
+/* Generated from rules/lexicon/ by hark_lexgen at build time. */
 struct hark_lex_word {
 	const char *token;
 	float valence;
@@ -49,7 +49,7 @@ enum {
 	SF_TOO = 1u << 21,        /* "too": excess is a complaint ("too loud") */
 	SF_TAIL = 1u << 22,       /* a phrase has this word after its first */
 	SF_GAPTAIL = 1u << 23,    /* a phrase has this word right after a gap */
-	/* bits 24-30 are the scorer's token flags */
+	/* bits 24-30 are the scorer's token flags (TF_*) */
 };
 #define SF_PRAISE (1u << 31)      /* "too good" is still good */
 
@@ -113,6 +113,8 @@ struct lex_entry {
 	float boost;          /* +0.293 booster, -0.293 dampener */
 	uint32_t phrase_first; /* into model.phrases */
 	uint32_t phrase_n;
+	uint32_t neggap_first; /* "<neg> ~ THIS ...": by the word after the gap */
+	uint32_t neggap_n;
 };
 
 struct slot {

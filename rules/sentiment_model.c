@@ -212,7 +212,10 @@ static const struct word_rule word_rules[] = {
 	{"unbearable", 0, -2.5f}, {"slowest", 0, -1.5f}, {"faded", 0, -1.2f},
 	{"fades", 0, -1.0f}, {"fading", 0, -1.0f}, {"fiddly", 0, -1.0f},
 	{"scratches", SF_COMPLAINT, -1.2f}, {"unnecessary", 0, -1.0f},
-	{"famine", 0, -3.0f}, {"yet", SF_CONTEXT, 0}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
+	{"famine", 0, -3.0f}, {"yet", SF_CONTEXT, 0},
+	{"discovered", 0, 0.8f}, {"normally", 0, 0.8f}, {"smoothly", 0, 1.2f},
+	{"chipping", SF_COMPLAINT, -1.2f}, {"chipped", SF_COMPLAINT, -1.4f},
+	{"tore", 0, -1.0f}, {"sued", 0, -1.5f}, {"unpaid", 0, -1.2f}, {"resolved", 0, 1.0f}, {"solved", 0, 1.2f},
 	{"quickly", 0, 0.5f}, {"promptly", 0, 1.0f}, {"refreshing", 0, 1.5f},
 	{"ugh", 0, -1.8f}, {"smh", 0, -1.5f}, {"wtf", 0, -2.2f}, {"fml", 0, -2.4f},
 	{"ffs", 0, -2.0f}, {"worthless", 0, NAN}, {"gem", 0, 2.0f},
@@ -220,7 +223,7 @@ static const struct word_rule word_rules[] = {
 	{"straightforward", 0, 1.2f}, {"shoutout", 0, 1.5f}, {"helped", 0, 1.2f},
 	{"strongly", SF_BOOST, 0}, {"hoped", SF_NEUTRAL, 0},
 	{"expected", SF_NEUTRAL, 0}, {"promised", SF_NEUTRAL, 0},
-	{"saved", SF_NEUTRAL, 0}, {"power", SF_NEUTRAL, 0},
+	{"power", SF_NEUTRAL, 0},
 	{"parties", SF_NEUTRAL, 0}, {"backordered", SF_COMPLAINT, -1.5f},
 	{"soaked", 0, -1.2f}, {"sleepless", 0, -1.5f},
 	{"late", SF_COMPLAINT, -1.0f},
@@ -334,6 +337,7 @@ static const struct { const char *emoji; float valence; } emoji_rules[] = {
 
 static const char *const trend_up[] = {
 	"rise", "rises", "rose", "risen", "rising", "increase", "increases",
+	"raised", "raises", "raising",
 	"increased", "increasing", "grew", "grow", "grows", "growing",
 	"soared", "soar", "soaring", "surged", "surge", "surging", "jumped",
 	"climbed", "climbing", "higher", "highest", "boosted", "doubled",
@@ -355,6 +359,7 @@ static const char *const trend_bad[] = {
 	"emissions", "pollution", "prices", "costs", "homelessness",
 	"layoffs", "casualties", "fatalities", "accidents", "bankruptcies",
 	"taxes", "burglaries", "murders", "waiting", "delays", "complaints",
+	"cost",
 	"arrests", "overdoses", "suicides", "times", "queues", "waits",
 	"fares", "bills", "bill", "rents", "rent", "fee", "fees",
 };
@@ -421,7 +426,7 @@ static const char *const sig_money[] = {
 	"owe", "debt", "penalty",
 };
 static const char *const sig_persist[] = {
-	"still", "again", "even", "yet", "anymore", "already", "actually",
+	"still", "again", "even", "anymore", "already", "actually",
 	"literally", "seriously", "every", "since",
 };
 static const char *const sig_time[] = {
@@ -719,6 +724,26 @@ static const struct phrase_src phrase_rules[] = {
 	{"still works", PK_IDIOM, 1.5f},
 	{"having issues", PK_COMPLAINT, -1.5f},
 	{"can't stop", PK_SILENT, 0},
+	{"my saved", PK_SILENT, 0},
+	{"your saved", PK_SILENT, 0},
+	{"the saved", PK_SILENT, 0},
+	{"all my saved", PK_SILENT, 0},
+	{"back to normal", PK_IDIOM, 1.5f},
+	{"mixed reactions", PK_IDIOM, -0.5f},
+	{"mixed reviews", PK_IDIOM, -0.5f},
+	{"mixed feelings", PK_IDIOM, -0.5f},
+	{"shoutout to", PK_SARCASM_IF_NEG, -1.5f},
+	{"shout out to", PK_SARCASM_IF_NEG, -1.5f},
+	{"expected more", PK_COMPLAINT, -1.2f},
+	{"expected better", PK_COMPLAINT, -1.5f},
+	{"runs smoothly", PK_IDIOM, 1.5f},
+	{"on schedule", PK_IDIOM, 1.0f},
+	{"on track", PK_IDIOM, 1.0f},
+	{"under budget", PK_IDIOM, 1.2f},
+	{"over budget", PK_IDIOM, -1.2f},
+	{"pushed back", PK_IDIOM, -0.8f},
+	{"best way to", PK_SILENT, 0},
+	{"the best way to", PK_SILENT, 0},
 	{"sent it back", PK_COMPLAINT, -1.2f},
 	{"send it back", PK_COMPLAINT, -1.0f},
 	{"<neg> ~ get through", PK_COMPLAINT, -1.8f},
@@ -919,8 +944,15 @@ int32_t hark_lex_find(const struct hark_sentiment_model *m,
 		if (s->hash == hash) {
 			const struct lex_entry *e = &m->entries[s->entry];
 
-			if (e->keylen == n && !memcmp(e->key, key, n))
-				return s->entry;
+			if (e->keylen == n) {
+				/* keys are short: a loop beats a call to memcmp */
+				size_t k = 0;
+
+				while (k < n && e->key[k] == key[k])
+					k++;
+				if (k == n)
+					return s->entry;
+			}
 		}
 		i = (i + 1) & m->mask;
 	}
@@ -987,9 +1019,14 @@ static void add_phrase(struct builder *b, const char *text, uint8_t kind,
 static int phrase_cmp(gconstpointer a, gconstpointer b)
 {
 	const struct phrase *x = a, *y = b;
+	int32_t tx = x->w[1] == PW_GAP ? x->w[2] : INT32_MIN;
+	int32_t ty = y->w[1] == PW_GAP ? y->w[2] : INT32_MIN;
 
 	if (x->w[0] != y->w[0])
 		return x->w[0] < y->w[0] ? -1 : 1;
+	/* gap phrases after the others, grouped by the word after the gap */
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
 	/* longer phrases first so the first match is the longest */
 	return (int)y->n - (int)x->n;
 }
@@ -1259,8 +1296,24 @@ static struct hark_sentiment_model *model_build(void)
 			e->phrase_n = j - i;
 			e->flags |= SF_PHRASE;
 		} else if (first == PW_NEG) {
+			/* "<neg> W": tried on every negator; "<neg> ~ W": only
+			 * when W is near, through W's entry */
+			uint32_t k = i;
+
+			while (k < j && m->phrases[k].w[1] != PW_GAP)
+				k++;
 			m->neg_first = i;
-			m->neg_n = j - i;
+			m->neg_n = k - i;
+			while (k < j) {
+				uint32_t l = k;
+				struct lex_entry *e = entry(&b, m->phrases[k].w[2]);
+
+				while (l < j && m->phrases[l].w[2] == m->phrases[k].w[2])
+					l++;
+				e->neggap_first = k;
+				e->neggap_n = l - k;
+				k = l;
+			}
 		} else if (first == PW_NUM) {
 			m->num_first = i;
 			m->num_n = j - i;

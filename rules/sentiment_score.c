@@ -6,14 +6,26 @@
  * comes before it and adds half to what follows), then summed, amplified
  * by "!" and "?", and normalised to [-1, 1] with x / sqrt(x^2 + 15).
  *
- * hark adds, for support and brand monitoring: phrases (idioms, implicit
- * complaints such as "still waiting" and "<negator> ... working", sarcasm
- * such as "thanks a lot" after bad news, competitor comparisons), a
- * negation window that stops at clause boundaries but reaches four words
- * ("never had a single problem"), support vocabulary that never scores
- * ("support", "please"), politeness that a complaint silences ("thanks"),
- * sarcastic interjections ("Great, another update that ..."), and words
- * that only complain in bad news ("again", "still").
+ * hark adds, for support and brand monitoring:
+ *  - phrases: idioms, implicit complaints ("still waiting", "on hold",
+ *    "<negator> ... working"), sarcasm ("thanks a lot" after bad news,
+ *    "yeah right"), competitors ("switching to", "better than this");
+ *  - a negation window of four words that stops at commas, clause ends
+ *    and "and"/"or" ("never had a single problem"), milder negated praise,
+ *    and missing wanted things as complaints ("no refund");
+ *  - support vocabulary that never scores ("support", "please") and
+ *    politeness that a complaint silences ("thanks"), unless the problem
+ *    was fixed ("thanks for fixing it");
+ *  - sarcastic interjections ("Great, another update that ...", "...
+ *    Wonderful."), words that only complain in bad news ("again",
+ *    "still"), durations while stuck ("has been ... for five days");
+ *  - economic trends ("unemployment fell" is good news), requests in
+ *    questions ("can anyone recommend a good ...") that are not praise,
+ *    excess ("too loud"), ratings ("9/10"), elongation ("goooood");
+ *  - the complaint frame: a text without praise that shows two or more
+ *    kinds of complaint signal (addressed to the company, my order/bill,
+ *    staff/systems, money, persistence, a duration, a negator) is a
+ *    complaint even when it names no feeling.
  *
  * Target-aware scoring (hark_sentiment_score_spans) scores the clauses
  * that contain a span: a clause ends at . ! ? ; : or a newline and before
@@ -45,7 +57,6 @@ enum {
 	TF_SENT_START = 1u << 25,
 	TF_CLAUSE_START = 1u << 26,
 	TF_COMMA_AFTER = 1u << 27,
-	TF_HAS_CASE = 1u << 28,   /* has at least one cased letter */
 	TF_SPAN = 1u << 29,       /* overlaps a target span */
 	TF_SCOPE = 1u << 30,      /* counted in the score */
 };
@@ -74,6 +85,10 @@ struct toks {
 	uint32_t n, cap;
 	struct tok stack[TOK_STACK];
 	uint32_t bang, quest;     /* totals */
+	uint32_t signals;         /* TR_* frame signals seen, SF_NEGATOR */
+	uint32_t any_flags;       /* SF_* of all tokens: rules with nothing to */
+	uint32_t any_trend;       /* do are skipped; TR_* likewise */
+	uint32_t any_phrase;      /* 1 << phrase kind of the phrases found */
 	uint32_t ncaps, ncased;   /* for the ALL-CAPS differential */
 };
 
@@ -162,9 +177,9 @@ static bool is_word_char(gunichar u)
 	return g_unichar_isalnum(u) || g_unichar_ismark(u);
 }
 
-static struct tok *tok_push(struct toks *ts)
+static struct tok *tok_grow(struct toks *ts)
 {
-	if (ts->n == ts->cap) {
+	{
 		uint32_t cap = ts->cap * 2;
 
 		if (ts->t == ts->stack) {
@@ -178,6 +193,13 @@ static struct tok *tok_push(struct toks *ts)
 	return &ts->t[ts->n++];
 }
 
+static inline struct tok *tok_push(struct toks *ts)
+{
+	if (G_LIKELY(ts->n < ts->cap))
+		return &ts->t[ts->n++];
+	return tok_grow(ts);
+}
+
 struct lexer {
 	const struct hark_sentiment_model *m;
 	const char *text;
@@ -187,8 +209,9 @@ struct lexer {
 	bool new_sent, new_clause;
 };
 
-static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
-			int32_t e, uint32_t flags)
+/* Inlined by force: called once per token from three places. */
+static inline __attribute__((always_inline)) struct tok *
+emit(struct lexer *lx, uint32_t start, uint32_t end, int32_t e, uint32_t flags)
 {
 	struct toks *ts = lx->ts;
 	struct tok *t;
@@ -212,6 +235,10 @@ static struct tok *emit(struct lexer *lx, uint32_t start, uint32_t end,
 		lx->clause++;
 	}
 	lx->new_sent = lx->new_clause = false;
+	ts->signals |= (trend & (TR_CUSTOMER | TR_COMPANY | TR_MONEY | TR_PERSIST |
+				 TR_TIME | TR_YOUR)) | (flags & SF_NEGATOR);
+	ts->any_flags |= flags;
+	ts->any_trend |= trend;
 	t = tok_push(ts);
 	*t = (struct tok){
 		.start = start, .end = end, .e = e, .flags = flags,
@@ -362,7 +389,6 @@ static size_t lex_word(struct lexer *lx, size_t start)
 	if (fits && k > 3 && key[k - 1] == 't' && key[k - 2] == '\'' && key[k - 3] == 'n')
 		flags |= SF_NEGATOR;
 	if (bits & 3) {
-		flags |= TF_HAS_CASE;
 		lx->ts->ncased++;
 		if ((bits & 3) == 1 && k > 1) {
 			flags |= TF_CAPS;
@@ -557,6 +583,7 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 			while (j < len && !g_ascii_isspace(s[j]))
 				j++;
 			emit(&lx, (uint32_t)i, (uint32_t)j, -1, 0);
+			ts->signals |= TR_YOUR; /* addressing someone */
 			i = j;
 			continue;
 		}
@@ -613,10 +640,8 @@ static void tokenize(const struct hark_sentiment_model *m, const char *text,
 
 /* ---- phrases ---------------------------------------------------------- */
 
-static bool word_ok(const struct hark_sentiment_model *m, const struct tok *t,
-		    int32_t w)
+static bool word_ok(const struct tok *t, int32_t w)
 {
-	(void)m;
 	if (w >= 0)
 		return t->e == w;
 	switch (w) {
@@ -664,7 +689,7 @@ static int32_t match_from(const struct hark_sentiment_model *m,
 		return -1;
 	if (p->w[k - 1] == PW_GAP && (ts->t[i - 1].flags & TF_COMMA_AFTER))
 		return -1;
-	if (!word_ok(m, &ts->t[i], p->w[k]))
+	if (!word_ok(&ts->t[i], p->w[k]))
 		return -1;
 	return match_from(m, ts, i + 1, p, k + 1);
 }
@@ -729,9 +754,20 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 			try_phrases(m, ts, i, e->phrase_first, e->phrase_n,
 				    near, gaptail, &best, &best_len);
 		}
-		if (t->flags & SF_NEGATOR)
+		if (t->flags & SF_NEGATOR) {
 			try_phrases(m, ts, i, m->neg_first, m->neg_n, near, gaptail,
 				    &best, &best_len);
+			for (uint32_t k = 0; k < 4 && gaptail; k++) {
+				const struct lex_entry *w;
+
+				if (near[k] < 0)
+					continue;
+				w = &m->entries[near[k]];
+				if (w->neggap_n)
+					try_phrases(m, ts, i, w->neggap_first, w->neggap_n,
+						    near, gaptail, &best, &best_len);
+			}
+		}
 		if (t->flags & SF_NUMBER)
 			try_phrases(m, ts, i, m->num_first, m->num_n, near, gaptail,
 				    &best, &best_len);
@@ -742,6 +778,7 @@ static void find_phrases(const struct hark_sentiment_model *m, struct toks *ts)
 			continue;
 		t->phrase = best;
 		t->plen = (uint8_t)best_len;
+		ts->any_phrase |= 1u << m->phrases[best].kind;
 		t->end = ts->t[i + best_len - 1].end;
 		for (uint32_t j = i + 1; j < i + best_len; j++)
 			ts->t[j].consumed = 1;
@@ -755,7 +792,7 @@ static float signf(float v)
 	return v < 0 ? -1.0f : 1.0f;
 }
 
-/* Token I's neighbour at OFFSET in the same sentence, or NULL. */
+/* The token after I in the same sentence, or NULL. */
 static const struct tok *next_in_sentence(const struct toks *ts, uint32_t i)
 {
 	if (i + 1 >= ts->n || (ts->t[i + 1].flags & TF_SENT_START))
@@ -835,7 +872,8 @@ static float word_valence(const struct hark_sentiment_model *m,
 			 * needed") when the first word has none */
 			if (t->e < 0 || m->entries[t->e].valence == 0) {
 				*src = SRC_IDIOM;
-				return -p->valence;
+				/* mild ones ("of course") mean nothing sincere */
+				return p->valence > -1.0f ? 0 : -p->valence;
 			}
 			break;
 		}
@@ -1061,10 +1099,14 @@ static void apply_trends(struct toks *ts)
 			t->src = SRC_TREND;
 			t->mods = 0;
 			n->v = 0;
-			/* other direction words of the clause say the same */
-			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++)
+			/* other direction words and things of the clause are
+			 * part of the same news */
+			for (uint32_t k = i + 1; k < ts->n && ts->t[k].clause == t->clause; k++) {
 				if (ts->t[k].trend & (TR_UP | TR_DOWN))
 					ts->t[k].v = 0, ts->t[k].trend = 0;
+				if (ts->t[k].trend & (TR_BAD | TR_GOOD))
+					ts->t[k].v = 0;
+			}
 			n->trend = 0;
 		}
 	}
@@ -1072,14 +1114,16 @@ static void apply_trends(struct toks *ts)
 
 /* Questions that ask for something ("Can anyone recommend a good
  * plumber?") are not praise: their positive valences count a third. */
-static void dampen_questions(const struct hark_sentiment_model *m, struct toks *ts)
+static void dampen_questions(struct toks *ts)
 {
-	(void)m;
 	for (uint32_t b = 0; b < ts->n;) {
 		uint32_t e = sentence_end(ts, b);
 		uint32_t q_after = e < ts->n ? ts->t[e].quest : ts->quest;
 		const struct tok *first = &ts->t[b];
 
+		/* "Hi, what's the best way ...?" */
+		if ((first->flags & SF_POLITE) && first->v == 0 && b + 1 < e)
+			first++;
 		if (q_after > ts->t[e - 1].quest && (first->trend & TR_ASKS)) {
 			for (uint32_t k = b; k < e; k++) {
 				if (ts->t[k].v > 0 && ts->t[k].src != SRC_EMOJI &&
@@ -1097,10 +1141,12 @@ static void apply_context(const struct hark_sentiment_model *m,
 	bool complaint = false, resolved = false, bad_before;
 	float pos = 0, neg = 0;
 
-	apply_trends(ts);
-	dampen_questions(m, ts);
+	if ((ts->any_trend & (TR_UP | TR_DOWN)) && (ts->any_trend & (TR_BAD | TR_GOOD)))
+		apply_trends(ts);
+	if (ts->quest)
+		dampen_questions(ts);
 	/* "fixed the crash": a problem someone fixed is no complaint */
-	for (uint32_t i = 0; i < ts->n; i++) {
+	for (uint32_t i = 0; (ts->any_trend & TR_FIXES) && i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
 		if (!(t->trend & TR_FIXES) || t->consumed || (t->mods & MOD_NEGATED))
@@ -1113,7 +1159,7 @@ static void apply_context(const struct hark_sentiment_model *m,
 		}
 	}
 
-	for (uint32_t i = 0; i < ts->n; i++) {
+	for (uint32_t i = 0; (ts->any_flags & SF_POLITE) && i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 
 		/* a complaint: hark's complaint words and phrases, sarcasm,
@@ -1132,7 +1178,8 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 
 	/* politeness and "still"/"again" in bad news */
-	for (uint32_t b = 0; b < ts->n;) {
+	for (uint32_t b = 0; ((ts->any_flags & (SF_POLITE | SF_CONTEXT)) ||
+			      (ts->any_phrase & (1u << PK_DURATION))) && b < ts->n;) {
 		uint32_t e = sentence_end(ts, b);
 		bool bad = false;
 
@@ -1169,6 +1216,9 @@ static void apply_context(const struct hark_sentiment_model *m,
 	}
 
 	bad_before = false;
+	if (!(ts->any_flags & (SF_INTERJ | SF_COMPARATIVE)) &&
+	    !(ts->any_phrase & (1u << PK_SARCASM_IF_NEG)))
+		return;
 	for (uint32_t i = 0; i < ts->n; i++) {
 		struct tok *t = &ts->t[i];
 
@@ -1282,6 +1332,13 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 	int32_t holder = -1;
 	bool plain_questions = true;
 
+	/* cheap bound first: most texts show fewer than two kinds */
+	for (uint32_t k = ts->signals; k; k &= k - 1)
+		n++;
+	if (n < 2)
+		return;
+	n = 0;
+
 	for (uint32_t i = 0; i < ts->n; i++) {
 		const struct tok *t = &ts->t[i];
 		uint32_t tr = t->trend;
@@ -1298,8 +1355,8 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 		}
 		if (t->consumed || (t->phrase >= 0 && m->phrases[t->phrase].kind == PK_SILENT))
 			continue; /* "do not reply": no signal */
-		if (i == 0 && ts->text[t->start] == '@')
-			kinds |= K_ADDR;
+		if (t->e < 0 && ts->text[t->start] == '@')
+			kinds |= K_ADDR; /* a mention */
 		if (tr & TR_YOUR) {
 			for (uint32_t k = i + 1; k < ts->n && k <= i + 2; k++)
 				if (ts->t[k].trend & (TR_CUSTOMER | TR_COMPANY))
@@ -1337,9 +1394,8 @@ static void apply_frame(const struct hark_sentiment_model *m, struct toks *ts)
 /* Contrast: "but"/"however" halve the valence before them in the sentence
  * (or the previous sentence when they open one) and raise what follows by
  * half; "although X, Y" halves X and raises Y; "X, though Y" halves Y. */
-static void apply_contrast(const struct hark_sentiment_model *m, struct toks *ts)
+static void apply_contrast(struct toks *ts)
 {
-	(void)m;
 	for (uint32_t b = 0; b < ts->n;) {
 		uint32_t e = sentence_end(ts, b), c;
 
@@ -1561,7 +1617,8 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 	ts.t = ts.stack;
 	ts.n = 0;
 	ts.cap = TOK_STACK;
-	ts.bang = ts.quest = ts.ncaps = ts.ncased = 0;
+	ts.bang = ts.quest = ts.ncaps = ts.ncased = ts.signals = 0;
+	ts.any_flags = ts.any_trend = ts.any_phrase = 0;
 	/* offsets are 32-bit: score at most 4 GiB (callers cap far lower) */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
@@ -1580,6 +1637,7 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 				if (spans[s][0] < ts.t[i].end && spans[s][1] > ts.t[i].start)
 					ts.t[i].flags |= TF_SPAN;
 	apply_context(m, &ts, scoped);
+	apply_frame(m, &ts);
 	if (scoped) {
 		select_scope(&ts);
 		/* no span fell on a token: score the whole text */
@@ -1588,9 +1646,8 @@ static void score(const struct hark_sentiment_model *m, const char *text,
 			if (ts.t[i].flags & TF_SCOPE)
 				scoped = true;
 	}
-	apply_frame(m, &ts);
-	if (!scoped)
-		apply_contrast(m, &ts);
+	if (!scoped && (ts.any_flags & (SF_BUT | SF_THOUGH)))
+		apply_contrast(&ts);
 	total(m, text, &ts, scoped, want_cues, out);
 	if (ts.t != ts.stack)
 		g_free(ts.t);

@@ -97,17 +97,19 @@ nginx -p "$T" -e "$T/error.log" -c "$T/nginx.conf" </dev/null >"$T/nginx.out" 2>
 NGINX_PID=$!
 for i in $(seq 100); do curl -s -o /dev/null --noproxy '*' "$U/" && break; sleep 0.05; done
 
-url() { echo "$U/f/$1/${files[$(( $1 % ${#files[@]} ))]}"; }
+# URL number I: /f/I/ plus the corpus file I mod the number of files.
+urls() { # urls FORMAT COUNT: FORMAT gets I and the URL
+	printf '%s\n' "${files[@]}" | awk -v n="$2" -v u="$U" -v fmt="$1" '
+		{ f[NR - 1] = $0 } END { for (i = 0; i < n; i++) printf fmt, i, u "/f/" i "/" f[i % NR] }'
+}
 {
 	printf '[hark]\ndatabase = %s/hark.db\ninterval = 15m\nmax_transfers = 32\nmax_per_host = 32\n' "$T"
-	for i in $(seq 0 $((N - 1))); do printf '[feed f%d]\nurl = %s\n' "$i" "$(url "$i")"; done
+	urls '[feed f%d]\nurl = %s\n' "$N"
 	printf '[rule refunds]\nquery = refund OR "stopped working"\nalert = console\n'
 	printf '[rule cloud]\nquery = aws OR amazon OR google\nalert = console\n'
 } > "$T/hark.conf"
-for i in $(seq 0 $((NREF - 1))); do url "$i"; done > "$T/urls"
-{
-	for i in $(seq 0 $((NF2E - 1))); do printf '[f%d]\nurl = %s\n\n' "$i" "$(url "$i")"; done
-} > "$T/feed2exec.ini"
+urls '%.0s%s\n' "$NREF" > "$T/urls"
+urls '[f%d]\nurl = %s\n\n' "$NF2E" > "$T/feed2exec.ini"
 printf 'reload-threads 8\n' > "$T/newsboat.conf"
 
 # --- helpers -------------------------------------------------------------
@@ -130,7 +132,8 @@ rate() { echo "scale=1; $1 / $2" | bc; }
 echo "feeds: $N for hark, $NREF for newsboat, $NF2E for feed2exec; ${#files[@]} corpus files; nginx at $U"
 
 mark
-run hark-cold "$HARK" run --once -c "$T/hark.conf"
+# HARK_PERF=FILE: record the cold cycle with perf (call graphs) into FILE.
+run hark-cold ${HARK_PERF:+perf record -g -o "$HARK_PERF"} "$HARK" run --once -c "$T/hark.conf"
 cold_s=$SECS cold_rss=$RSS cold_200=$(reqs 200) cold_304=$(reqs 304)
 mark
 run hark-warm "$HARK" run --once -c "$T/hark.conf"

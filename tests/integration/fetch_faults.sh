@@ -77,8 +77,9 @@ EOF
 start=$(date +%s.%N)
 "$HARK" run --once -v -c "$conf" > "$T/once.out" 2> "$T/once.err" || fail "hark run --once exited $?"
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
-# Concurrent: the slowest faults (4 s timeout) bound the run, not their sum.
-[ "$(echo "$elapsed < 8" | bc)" = 1 ] || fail "run took ${elapsed}s: not concurrent?"
+# Concurrent: the slowest faults (4 s timeout) bound the run, not the sum
+# of all of them (over 20 s); the margin is for loaded CI machines.
+[ "$(echo "$elapsed < 15" | bc)" = 1 ] || fail "run took ${elapsed}s: not concurrent?"
 ok "21 feeds with faults polled in ${elapsed}s"
 
 "$HARK" feeds -c "$conf" --json > "$T/feeds.json" || fail "hark feeds --json exited $?"
@@ -99,7 +100,7 @@ check_fault() {
 	ok "$name: still scheduled, error: $err"
 }
 
-check_fault drip null '^Operation timed out after 4[0-9]{3} milliseconds with [0-9]+ out of 20000 bytes received$'
+check_fault drip null '^Operation timed out after [0-9]+ milliseconds with [0-9]+ out of 20000 bytes received$'
 check_fault stall null '^Operation too slow\. Less than 100 bytes/sec transferred the last 2 seconds$'
 check_fault s500 500 '^HTTP 500 Internal Server Error$'
 check_fault r429 429 '^HTTP 429 Too Many Requests; Retry-After 120 s honoured$'
@@ -115,12 +116,11 @@ check_fault notfeed 200 '^HTTP 200 but not a feed'
 check_fault refused null "^Failed to connect to 127\.0\.0\.1 port $refused_port"
 
 # Retry-After 120 beats the 10 s interval's backoff.
-n=$(field r429 next_poll_in)
-[ "$n" -ge 115 ] && [ "$n" -le 120 ] || fail "r429: next poll in ${n}s, want ~120"
-ok "429: next poll in ${n}s (Retry-After 120)"
+n=$(( $(field r429 next_poll) - $(field r429 last_poll) ))
+assert_eq 120 "$n" "429: next poll 120 s after the poll (Retry-After)"
 # 410: polled again only at the backoff cap (12 h), never dropped.
-n=$(field gone next_poll_in)
-[ "$n" -ge 43100 ] && [ "$n" -le 43200 ] || fail "gone: next poll in ${n}s, want 12h"
+n=$(( $(field gone next_poll) - $(field gone last_poll) ))
+assert_eq 43200 "$n" "410: next poll at the backoff cap"
 assert_eq gone "$(field gone status)" "410 marks the feed gone"
 
 # Redirects: 301/308 chains move the feed; 302/307 do not.
@@ -141,7 +141,8 @@ assert_grep '"rule":"refunds"' "$T/once.out" "rule alerts still flow"
 # Identity and secrets: User-Agent is hark's (the server logs what it
 # got), basic auth and extra headers are sent, and the password is never
 # logged or shown.
-assert_grep "^/ok.xml	-	-	Basic YWxpY2U6czNjcmV0LXB3	one, two$" "$FAULT_LOG" "basic auth and extra headers sent"
+assert_grep "^/ok.xml	-	-	Basic YWxpY2U6czNjcmV0LXB3	one, two	hark/[0-9.]+$" "$FAULT_LOG" "basic auth, extra headers and User-Agent sent"
+assert_no_grep "	(curl|-)$" "$FAULT_LOG" "every request has hark's User-Agent"
 assert_no_grep 's3cret-pw' "$T/once.err" "password not in the log"
 assert_no_grep 's3cret-pw' "$T/feeds.json" "password not in hark feeds"
 
@@ -153,6 +154,20 @@ assert_grep '^/ok.xml	"fault-v1"	Mon, 01 Jan 2024 10:00:00 GMT	' "$FAULT_LOG" "c
 "$HARK" feeds -c "$conf" --json > "$T/feeds.json"
 assert_eq 304 "$(field chain301 http_status)" "moved feed: 304 at its new URL"
 assert_eq 2 "$(field s500 failures)" "failures count up"
+
+# Proxies come from the environment: a host that exists only for the
+# proxy (the fault server acts as one).
+cat > "$T/proxy.conf" <<EOF
+[hark]
+database = $T/db/proxy.db
+[feed via-proxy]
+url = http://feeds.proxied.invalid/news.xml
+EOF
+: > "$FAULT_LOG"
+http_proxy=$U "$HARK" run --once -c "$T/proxy.conf" > /dev/null 2> "$T/proxy.err" || fail "proxy run exited $?"
+assert_grep "^http://feeds.proxied.invalid/news.xml	" "$FAULT_LOG" "request went through http_proxy"
+"$HARK" feeds -c "$T/proxy.conf" --json > "$T/proxy.json"
+assert_eq 2 "$(jq -r '.[0].items_seen' "$T/proxy.json")" "feed read through the proxy"
 
 # The daemon: health alerts and SIGTERM.
 cat > "$T/health.conf" <<EOF

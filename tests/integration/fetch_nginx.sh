@@ -3,7 +3,8 @@
 # gzip): first poll 200 and parsed, second poll 304 and not parsed, every
 # Nth poll unconditional; then the daemon: connection reuse, SIGHUP reload
 # (a feed added is polled, the others keep their state, a bad config is
-# refused) and SIGTERM.
+# refused) and SIGTERM; HTTPS with HTTP/2, and the TLS verification
+# opt-out.
 source "$HARK_SRC/tests/peers/lib.sh"
 source "$HARK_SRC/tests/peers/feeds.sh"
 
@@ -35,7 +36,7 @@ field() { "$HARK" feeds -c "$conf" --json | jq -r --arg n "$1" ".[] | select(.na
 
 "$HARK" run --once -v -c "$conf" > "$T/run1.out" 2> "$T/run1.err" || fail "first run exited $?"
 for f in aws tender pet; do
-	assert_grep "^200 /$f.xml [0-9]+ [0-9.]+$" "$NGINX_LOG" "$f: 200 from nginx, gzip-compressed"
+	assert_grep "^200 /$f.xml [0-9]+ [0-9.]+ HTTP/1.1$" "$NGINX_LOG" "$f: 200 from nginx, gzip-compressed"
 	assert_grep "feed $f: HTTP 200 \(unconditional\), [0-9]+ items" "$T/run1.err" "$f: parsed"
 	assert_eq 200 "$(field $f http_status)" "$f: status 200 recorded"
 done
@@ -110,3 +111,25 @@ assert_eq 40 "$(grep -c '^200 /f' "$NGINX_LOG")" "40 feeds fetched"
 maxreq=$(awk '{print $3}' "$NGINX_LOG" | sort -n | tail -1)
 [ "$maxreq" -ge 15 ] || fail "connections not reused (at most $maxreq requests per connection)"
 ok "keep-alive: up to $maxreq requests on one connection"
+
+# HTTPS: HTTP/2 when offered; a self-signed certificate fails unless the
+# feed opts out of verification, which warns.
+cat > "$T/tls.conf" <<EOF
+[hark]
+database = $T/db/tls.db
+[feed tls-off]
+url = $NGINX_TLS_URL/aws.xml
+tls_verify = no
+[feed tls-on]
+url = $NGINX_TLS_URL/pet.xml
+EOF
+: > "$NGINX_LOG"
+"$HARK" run --once -v -c "$T/tls.conf" > /dev/null 2> "$T/tls.err" || fail "tls run exited $?"
+assert_grep "feed tls-off: TLS certificate verification is off" "$T/tls.err" "opt-out warns"
+assert_no_grep "feed tls-on: TLS certificate verification is off" "$T/tls.err" "no warning for the verifying feed"
+assert_grep "^200 /aws.xml [0-9]+ [0-9.-]+ HTTP/2.0$" "$NGINX_LOG" "HTTP/2 over TLS"
+"$HARK" feeds -c "$T/tls.conf" --json > "$T/tls.json"
+assert_eq ok "$(jq -r '.[] | select(.name == "tls-off") | .status' "$T/tls.json")" "opted-out feed polled"
+err=$(jq -r '.[] | select(.name == "tls-on") | .last_error' "$T/tls.json")
+[[ "$err" =~ ^SSL\ certificate\ problem:\ self-signed\ certificate ]] || fail "tls-on: error '$err'"
+ok "verifying feed refused the self-signed certificate: $err"

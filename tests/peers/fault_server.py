@@ -4,7 +4,7 @@
 Usage: fault_server.py DIR
 Binds a free loopback port, writes it to DIR/port (the ready signal) and
 logs one line per request to DIR/requests.log:
-    PATH<TAB>If-None-Match<TAB>If-Modified-Since<TAB>Authorization<TAB>X-Test
+    PATH<TAB>If-None-Match<TAB>If-Modified-Since<TAB>Authorization<TAB>X-Test<TAB>User-Agent
 
 Paths (everything else is 404):
   /ok.xml            a valid RSS feed (ETag, Last-Modified, 304 on match)
@@ -25,6 +25,7 @@ Paths (everything else is 404):
   /reset.xml         the connection is reset (RST) after the request
   /notfeed.html      200 text/html that is no feed
   /flaky.xml         500 until the file DIR/healthy exists, then /ok.xml
+  http://ANY/...     (a proxy request) the /ok.xml feed
 """
 import gzip
 import http.server
@@ -63,7 +64,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write("\t".join([self.path, h.get("If-None-Match", "-"),
                                h.get("If-Modified-Since", "-"),
                                h.get("Authorization", "-"),
-                               h.get("X-Test", "-")]) + "\n")
+                               h.get("X-Test", "-"),
+                               h.get("User-Agent", "-")]) + "\n")
 
     def send(self, status, body=b"", headers=()):
         self.send_response(status)
@@ -79,6 +81,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.log_request_line()
         p = self.path
+        if p.startswith("http://"):
+            p = "/ok.xml"  # acting as the proxy: serve the feed
         if p == "/ok.xml":
             if self.headers.get("If-None-Match") == ETAG:
                 self.send(304, b"", [("ETag", ETAG)])

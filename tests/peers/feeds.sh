@@ -3,6 +3,11 @@
 # bind 127.0.0.1 only, on a port the kernel picks, and register their PID
 # in $T/pids so that peers_stop (the EXIT trap) ends them.
 
+# The peers are on loopback: never through a proxy from the environment
+# (tests that want one set it per command).
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy=127.0.0.1,localhost
+
 # free_port: a port nothing listens on right now.
 free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -11,9 +16,12 @@ free_port() {
 # peer_nginx_start FEED_DIR [EXTRA_SERVER_DIRECTIVES]: nginx in the
 # foreground (daemon off) serving a copy of FEED_DIR with ETag,
 # Last-Modified and gzip.  Sets NGINX_DIR, NGINX_URL, NGINX_LOG (access
-# log: "$status $request_uri $connection_requests $gzip_ratio" per line).
+# log: "$status $request_uri $connection_requests $gzip_ratio
+# $server_protocol" per line).  Also serves the same over TLS with HTTP/2
+# at NGINX_TLS_URL (https://127.0.0.1:PORT, a fresh self-signed
+# certificate).
 peer_nginx_start() {
-	local src=$1 extra=${2:-} port i
+	local src=$1 extra=${2:-} port tport i
 	NGINX_DIR="$T/nginx"
 	mkdir -p "$NGINX_DIR/feeds" "$NGINX_DIR/tmp"
 	cp -r "$src"/. "$NGINX_DIR/feeds/"
@@ -21,6 +29,11 @@ peer_nginx_start() {
 	chmod -R a+rX "$NGINX_DIR"
 	chmod a+rX "$T"
 	port=$(free_port)
+	tport=$(free_port)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj /CN=localhost -days 2 -keyout "$NGINX_DIR/key.pem" \
+		-out "$NGINX_DIR/cert.pem" >/dev/null 2>&1 || fail "openssl req failed"
+	chmod a+r "$NGINX_DIR"/*.pem
 	NGINX_LOG="$NGINX_DIR/access.log"
 	cat > "$NGINX_DIR/nginx.conf" <<CONF
 daemon off;
@@ -29,7 +42,7 @@ pid $NGINX_DIR/nginx.pid;
 error_log $NGINX_DIR/error.log notice;
 events { worker_connections 1024; }
 http {
-    log_format hark '\$status \$request_uri \$connection_requests \$gzip_ratio';
+    log_format hark '\$status \$request_uri \$connection_requests \$gzip_ratio \$server_protocol';
     access_log $NGINX_LOG hark;
     client_body_temp_path $NGINX_DIR/tmp/body;
     proxy_temp_path       $NGINX_DIR/tmp/proxy;
@@ -48,6 +61,12 @@ http {
         root $NGINX_DIR/feeds;
         $extra
     }
+    server {
+        listen 127.0.0.1:$tport ssl http2;
+        ssl_certificate $NGINX_DIR/cert.pem;
+        ssl_certificate_key $NGINX_DIR/key.pem;
+        root $NGINX_DIR/feeds;
+    }
 }
 CONF
 	nginx -p "$NGINX_DIR" -e "$NGINX_DIR/error.log" -c "$NGINX_DIR/nginx.conf" </dev/null \
@@ -55,6 +74,7 @@ CONF
 	echo $! >> "$T/pids"
 	NGINX_PID=$!
 	NGINX_URL="http://127.0.0.1:$port"
+	NGINX_TLS_URL="https://127.0.0.1:$tport"
 	for i in $(seq 100); do
 		curl -s -o /dev/null --noproxy '*' "$NGINX_URL/" && return 0
 		kill -0 "$NGINX_PID" 2>/dev/null || fail "nginx died: $(cat "$NGINX_DIR/error.log")"

@@ -248,6 +248,57 @@ static void health_broken_once_then_recovered(void **state)
 	assert_int_equal(count_health(f, "broken"), 1);
 }
 
+/* Items published every 2 h: interval = auto settles on half that. */
+static void auto_interval_follows_posting_rate(void **state)
+{
+	struct fx *f = *state;
+	GString *rss = g_string_new("<?xml version=\"1.0\"?><rss version=\"2.0\">"
+				    "<channel><title>t</title>");
+
+	for (int i = 0; i < 6; i++)
+		g_string_append_printf(rss, "<item><title>p%d</title><guid>g%d</guid>"
+				       "<pubDate>Mon, 01 Jan 2024 %02d:00:00 +0000</pubDate>"
+				       "</item>", i, i, 2 * i);
+	g_string_append(rss, "</channel></rss>");
+	f->feed->interval_auto = true;
+	assert_true(poll_with(f, T0, 200, rss->str, -1, NULL));
+	reload(f);
+	assert_int_equal(f->fs.cur_interval, 3600);
+	assert_true(f->fs.next_poll - T0 >= 3240 && f->fs.next_poll - T0 <= 3960);
+	/* Bounded: a feed posting every 2 h with interval_max 30m. */
+	f->feed->interval_max = 1800;
+	assert_true(poll_with(f, T0 + 3600, 304, NULL, -1, NULL));
+	reload(f);
+	assert_int_equal(f->fs.cur_interval, 1800);
+	g_string_free(rss, TRUE);
+}
+
+static void health_silent_then_recovered(void **state)
+{
+	struct fx *f = *state;
+
+	f->feed->silent_after = 3600;
+	assert_true(poll_with(f, T0, 200, RSS, -1, NULL));
+	assert_true(poll_with(f, T0 + 1800, 304, NULL, -1, NULL));
+	reload(f);
+	assert_string_equal(f->fs.health, "ok");
+	assert_true(poll_with(f, T0 + 4000, 304, NULL, -1, NULL));
+	reload(f);
+	assert_string_equal(f->fs.health, "silent");
+	assert_int_equal(count_health(f, "silent"), 1);
+	/* Still quiet: no second alert. */
+	assert_true(poll_with(f, T0 + 5000, 200, RSS, -1, NULL));
+	assert_int_equal(count_health(f, "silent"), 1);
+	/* A new item: recovered. */
+	assert_true(poll_with(f, T0 + 6000, 200,
+			      "<rss version=\"2.0\"><channel><title>t</title>"
+			      "<item><title>three</title><guid>3</guid></item>"
+			      "</channel></rss>", -1, NULL));
+	reload(f);
+	assert_string_equal(f->fs.health, "ok");
+	assert_int_equal(count_health(f, "recovered"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +307,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(permanent_redirect_moves_and_survives_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(unconditional_every_third_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(health_broken_once_then_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(auto_interval_follows_posting_rate, setup, teardown),
+		cmocka_unit_test_setup_teardown(health_silent_then_recovered, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
