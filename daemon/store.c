@@ -159,20 +159,57 @@ static const char *const migrations[] = {
 	"  INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);"
 	"END;"
 	"INSERT INTO items_fts(items_fts) VALUES ('rebuild');",
+	/* 3 -> 4, delivery: the outbox gets its rule (per-rule order, rate limits,
+	 * digests), a kind (digest and spike messages belong to no hit or
+	 * feed), the states merged (folded into a digest) and suppressed
+	 * (rate limit, mute), and queued (when the attempt/age caps restart,
+	 * e.g. after `hark outbox retry`); mutes and raised spikes are kept. */
+	"CREATE TABLE deliveries_v3 ("
+	"  id TEXT PRIMARY KEY,"
+	"  hit_id INTEGER REFERENCES hits(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  rule TEXT,"
+	"  kind TEXT NOT NULL DEFAULT 'alert'"
+	"    CHECK (kind IN ('alert', 'feed', 'digest', 'spike')),"
+	"  channel TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead', 'merged', 'suppressed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  queued INTEGER NOT NULL,"
+	"  sent INTEGER,"
+	"  CHECK (hit_id IS NOT NULL OR feed_id IS NOT NULL OR"
+	"         kind IN ('digest', 'spike')));"
+	"INSERT INTO deliveries_v3 (rowid, id, hit_id, feed_id, rule, kind, channel,"
+	"  payload, state, attempts, next_attempt, last_error, created, queued, sent)"
+	"  SELECT d.rowid, d.id, d.hit_id, d.feed_id, h.rule,"
+	"  CASE WHEN d.hit_id IS NULL THEN 'feed' ELSE 'alert' END, d.channel,"
+	"  d.payload, d.state, d.attempts, d.next_attempt, d.last_error, d.created,"
+	"  d.created, d.sent"
+	"  FROM deliveries d LEFT JOIN hits h ON h.id = d.hit_id;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_v3 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);"
+	"CREATE INDEX deliveries_rule ON deliveries(rule, channel, state, sent);"
+	"CREATE INDEX deliveries_hit ON deliveries(hit_id);"
+	"CREATE TABLE mutes (rule TEXT PRIMARY KEY, until INTEGER NOT NULL);"
+	"CREATE TABLE spikes (rule TEXT NOT NULL, hour INTEGER NOT NULL,"
+	"  PRIMARY KEY (rule, hour));",
 
-	/* 3 -> 4: the web page.  A hit can be marked handled (the time, 0:
+	/* 4 -> 5: the web page.  A hit can be marked handled (the time, 0:
 	 * not handled).  hit_hours counts hits per rule per UTC hour, kept
 	 * by triggers (pruning and cascades included), so that charts read
 	 * a few hundred rows instead of every hit of the window (100,000
 	 * hits: 70 ms of CPU per chart page before, under 5 after).
 	 * hits_created becomes a covering index (created, rule, sentiment)
-	 * for the windows that do not fall on whole hours.  mutes is shared
-	 * with delivery's "mute rule" (hence IF NOT EXISTS: whichever
-	 * migration runs first creates it). */
+	 * for the windows that do not fall on whole hours.  "Mute rule"
+	 * writes delivery's mutes table. */
 	"ALTER TABLE hits ADD COLUMN handled INTEGER NOT NULL DEFAULT 0;"
 	"DROP INDEX IF EXISTS hits_created;"
 	"CREATE INDEX hits_created ON hits(created, rule, sentiment);"
-	"CREATE TABLE IF NOT EXISTS mutes (rule TEXT PRIMARY KEY, until INTEGER NOT NULL);"
 	"CREATE TABLE hit_hours ("
 	"  rule TEXT NOT NULL, hour INTEGER NOT NULL,"
 	"  hits INTEGER NOT NULL, scored INTEGER NOT NULL,"
@@ -266,17 +303,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, i);
-}
-
-/* prepare() for statements that may have been left mid-step by an early
- * return: reset and cleared before use. */
-static sqlite3_stmt *cached(struct hark_store *st, const char *sql, GError **err)
-{
-	sqlite3_stmt *stmt = prepare(st, sql, err);
-
-	if (stmt)
-		release(stmt);
-	return stmt;
 }
 
 static char *column_dup(sqlite3_stmt *s, int i)
@@ -612,14 +638,17 @@ bool hark_store_hit_put(struct hark_store *st, int64_t item_id, const char *rule
 	return rc == SQLITE_ROW || db_fail(st, err, "looking up hit");
 }
 
-bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
-			     const char *channel, const char *payload, int64_t now,
-			     char **id_out, GError **err)
+static bool delivery_insert(struct hark_store *st, int64_t hit_id,
+			    const char *rule, const char *kind,
+			    const char *channel, const char *payload, int64_t now,
+			    char **id_out, GError **err)
 {
 	char *id = g_uuid_string_random();
-	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, hit_id, channel, "
-				      "payload, next_attempt, created) "
-				      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", err);
+	/* The rule comes from the hit when there is one. */
+	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, hit_id, rule, kind, "
+				      "channel, payload, next_attempt, created, queued) "
+				      "VALUES (?1, ?2, COALESCE(?6, (SELECT rule FROM hits "
+				      "WHERE id = ?2)), ?7, ?3, ?4, ?5, ?5, ?5)", err);
 	int rc;
 
 	if (!s) {
@@ -627,10 +656,13 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
 		return false;
 	}
 	bind_text(s, 1, id);
-	sqlite3_bind_int64(s, 2, hit_id);
+	if (hit_id > 0)
+		sqlite3_bind_int64(s, 2, hit_id);
 	bind_text(s, 3, channel);
 	bind_text(s, 4, payload);
 	sqlite3_bind_int64(s, 5, now);
+	bind_text(s, 6, rule);
+	bind_text(s, 7, kind);
 	rc = sqlite3_step(s);
 	release(s);
 	if (rc != SQLITE_DONE) {
@@ -644,14 +676,30 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
 	return true;
 }
 
+bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
+			     const char *channel, const char *payload, int64_t now,
+			     char **id_out, GError **err)
+{
+	return delivery_insert(st, hit_id, NULL, "alert", channel, payload, now,
+			       id_out, err);
+}
+
+bool hark_store_delivery_add_message(struct hark_store *st, const char *rule,
+				     const char *kind, const char *channel,
+				     const char *payload, int64_t now,
+				     char **id_out, GError **err)
+{
+	return delivery_insert(st, 0, rule, kind, channel, payload, now, id_out, err);
+}
+
 bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
 			       const char *channel, const char *payload,
 			       int64_t now, GError **err)
 {
 	char *id = g_uuid_string_random();
-	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, feed_id, channel, "
-				      "payload, next_attempt, created) "
-				      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", err);
+	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, feed_id, kind, "
+				      "channel, payload, next_attempt, created, queued) "
+				      "VALUES (?1, ?2, 'feed', ?3, ?4, ?5, ?5, ?5)", err);
 	int rc;
 
 	if (!s) {
@@ -702,39 +750,338 @@ void hark_delivery_free(struct hark_delivery *d)
 	g_free(d->id);
 	g_free(d->channel);
 	g_free(d->payload);
+	g_free(d->rule);
+	g_free(d->kind);
+	g_free(d->state);
+	g_free(d->last_error);
 	g_free(d);
 }
 
-bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
-			       GPtrArray **out, GError **err)
+#define DELIVERY_COLUMNS "rowid, id, hit_id, channel, payload, attempts, created, " \
+	"rule, kind, state, next_attempt, last_error, queued, sent"
+
+static struct hark_delivery *read_delivery_row(sqlite3_stmt *s)
 {
-	/* rowid order is creation order, which keeps per-rule order. */
-	sqlite3_stmt *s = prepare(st, "SELECT id, hit_id, channel, payload, attempts, "
-				      "created FROM deliveries WHERE state = 'pending' "
-				      "AND next_attempt <= ?1 ORDER BY rowid LIMIT ?2", err);
+	struct hark_delivery *d = g_new0(struct hark_delivery, 1);
+
+	d->seq = sqlite3_column_int64(s, 0);
+	d->id = column_dup(s, 1);
+	d->hit_id = sqlite3_column_int64(s, 2);
+	d->channel = column_dup(s, 3);
+	d->payload = column_dup(s, 4);
+	d->attempts = sqlite3_column_int(s, 5);
+	d->created = sqlite3_column_int64(s, 6);
+	d->rule = column_dup(s, 7);
+	d->kind = column_dup(s, 8);
+	d->state = column_dup(s, 9);
+	d->next_attempt = sqlite3_column_int64(s, 10);
+	d->last_error = column_dup(s, 11);
+	d->queued = sqlite3_column_int64(s, 12);
+	d->sent = sqlite3_column_int64(s, 13);
+	return d;
+}
+
+static bool read_deliveries(struct hark_store *st, sqlite3_stmt *s,
+			    GPtrArray **out, GError **err)
+{
 	int rc;
 
-	if (!s)
-		return false;
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, limit);
 	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_delivery_free);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct hark_delivery *d = g_new0(struct hark_delivery, 1);
-		d->id = column_dup(s, 0);
-		d->hit_id = sqlite3_column_int64(s, 1);
-		d->channel = column_dup(s, 2);
-		d->payload = column_dup(s, 3);
-		d->attempts = sqlite3_column_int(s, 4);
-		d->created = sqlite3_column_int64(s, 5);
-		g_ptr_array_add(*out, d);
-	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		g_ptr_array_add(*out, read_delivery_row(s));
 	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
 		return db_fail(st, err, "listing deliveries");
 	}
+	return true;
+}
+
+bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
+			       GPtrArray **out, GError **err)
+{
+	/* rowid order is creation order, which keeps per-rule order. */
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND next_attempt <= ?1 "
+				      "ORDER BY rowid LIMIT ?2", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	return read_deliveries(st, s, out, err);
+}
+
+bool hark_store_deliveries_due_after(struct hark_store *st, int64_t now,
+				     int64_t after, int limit, GPtrArray **out,
+				     GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND next_attempt <= ?1 "
+				      "AND rowid > ?3 ORDER BY rowid LIMIT ?2", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_int64(s, 3, after);
+	return read_deliveries(st, s, out, err);
+}
+
+bool hark_store_deliveries_blocked(struct hark_store *st, int64_t now,
+				   GHashTable **out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT channel, IFNULL(rule, ''), MIN(rowid) "
+				      "FROM deliveries WHERE state = 'pending' AND "
+				      "next_attempt > ?1 AND attempts > 0 "
+				      "GROUP BY channel, rule", err);
+	int rc;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	*out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t *seq = g_new(int64_t, 1);
+		*seq = sqlite3_column_int64(s, 2);
+		g_hash_table_insert(*out, hark_delivery_key((const char *)sqlite3_column_text(s, 0),
+							    (const char *)sqlite3_column_text(s, 1)),
+				    seq);
+	}
+	release(s);
+	if (rc != SQLITE_DONE) {
+		g_hash_table_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "listing blocked deliveries");
+	}
+	return true;
+}
+
+char *hark_delivery_key(const char *channel, const char *rule)
+{
+	return g_strconcat(channel, "\n", rule ? rule : "", NULL);
+}
+
+bool hark_store_next_due(struct hark_store *st, int64_t *when, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT MIN(next_attempt) FROM deliveries "
+				      "WHERE state = 'pending'", err);
+	int rc;
+
+	if (!s)
+		return false;
+	rc = sqlite3_step(s);
+	*when = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
+		? sqlite3_column_int64(s, 0) : INT64_MAX;
+	release(s);
+	return rc == SQLITE_ROW || db_fail(st, err, "finding the next delivery");
+}
+
+bool hark_store_deliveries_list(struct hark_store *st, bool all, GPtrArray **out,
+				GError **err)
+{
+	sqlite3_stmt *s = prepare(st, all ? "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+					    "ORDER BY rowid"
+					  : "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+					    "WHERE state IN ('pending', 'dead') ORDER BY rowid",
+				  err);
+
+	if (!s)
+		return false;
+	return read_deliveries(st, s, out, err);
+}
+
+bool hark_store_deliveries_digest(struct hark_store *st, const char *rule,
+				  const char *channel, int64_t before,
+				  GPtrArray **out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND kind = 'alert' AND "
+				      "rule = ?1 AND channel = ?2 AND created < ?3 "
+				      "ORDER BY rowid", err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	bind_text(s, 2, channel);
+	sqlite3_bind_int64(s, 3, before);
+	return read_deliveries(st, s, out, err);
+}
+
+static bool run_update(struct hark_store *st, sqlite3_stmt *s, const char *what,
+		       int *changes, GError **err)
+{
+	int rc = sqlite3_step(s);
+
+	release(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, what);
+	if (changes)
+		*changes = sqlite3_changes(st->db);
+	return true;
+}
+
+bool hark_store_digest_replace(struct hark_store *st, GPtrArray *merged,
+			       const char *rule, const char *channel,
+			       const char *payload, int64_t now, char **id_out,
+			       GError **err)
+{
+	if (!hark_store_begin(st, err))
+		return false;
+	for (guint i = 0; i < merged->len; i++) {
+		const struct hark_delivery *d = merged->pdata[i];
+		sqlite3_stmt *s = prepare(st, "UPDATE deliveries SET state = 'merged', "
+					      "sent = ?2 WHERE id = ?1 AND state = 'pending'",
+					  err);
+		if (!s)
+			goto fail;
+		bind_text(s, 1, d->id);
+		sqlite3_bind_int64(s, 2, now);
+		if (!run_update(st, s, "merging into a digest", NULL, err))
+			goto fail;
+	}
+	if (!delivery_insert(st, 0, rule, "digest", channel, payload, now, id_out, err) ||
+	    !hark_store_commit(st, err))
+		goto fail;
+	return true;
+fail:
+	hark_store_rollback(st);
+	return false;
+}
+
+bool hark_store_delivery_defer(struct hark_store *st, const char *id, int64_t until,
+			       GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "UPDATE deliveries SET next_attempt = ?2 "
+				      "WHERE id = ?1", err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, until);
+	return run_update(st, s, "deferring delivery", NULL, err);
+}
+
+bool hark_store_delivery_suppress(struct hark_store *st, const char *id,
+				  const char *why, int64_t now, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "UPDATE deliveries SET state = 'suppressed', "
+				      "last_error = ?2, sent = ?3 WHERE id = ?1", err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, id);
+	bind_text(s, 2, why);
+	sqlite3_bind_int64(s, 3, now);
+	return run_update(st, s, "suppressing delivery", NULL, err);
+}
+
+bool hark_store_delivery_retry(struct hark_store *st, const char *id, int64_t now,
+			       int *count, GError **err)
+{
+	/* Re-queued deliveries start their attempt and age caps afresh. */
+	sqlite3_stmt *s = prepare(st, id ? "UPDATE deliveries SET state = 'pending', "
+					   "attempts = 0, next_attempt = ?2, queued = ?2 "
+					   "WHERE id = ?1 AND state IN ('pending', 'dead')"
+					 : "UPDATE deliveries SET state = 'pending', "
+					   "attempts = 0, next_attempt = ?2, queued = ?2 "
+					   "WHERE state IN ('pending', 'dead')", err);
+
+	if (!s)
+		return false;
+	if (id)
+		bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return run_update(st, s, "re-queueing deliveries", count, err);
+}
+
+bool hark_store_sent_count(struct hark_store *st, const char *rule,
+			   const char *channel, int64_t since, int64_t *n,
+			   GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT COUNT(*) FROM deliveries WHERE rule = ?1 "
+				      "AND channel = ?2 AND state = 'sent' AND sent >= ?3",
+				  err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	bind_text(s, 2, channel);
+	sqlite3_bind_int64(s, 3, since);
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	release(s);
+	return rc == SQLITE_ROW || db_fail(st, err, "counting deliveries");
+}
+
+bool hark_store_mute(struct hark_store *st, const char *rule, int64_t until,
+		     GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT INTO mutes (rule, until) VALUES (?1, ?2) "
+				      "ON CONFLICT (rule) DO UPDATE SET until = excluded.until",
+				  err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, until);
+	return run_update(st, s, "muting rule", NULL, err);
+}
+
+bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *until,
+			    GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT until FROM mutes WHERE rule = ?1", err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	rc = sqlite3_step(s);
+	*until = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	release(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "reading mutes");
+}
+
+bool hark_store_hit_hours(struct hark_store *st, const char *rule, int64_t end,
+			  int hours, int64_t *counts, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT (?2 - 1 - created) / 3600, COUNT(*) "
+				      "FROM hits WHERE rule = ?1 AND created >= ?3 "
+				      "AND created < ?2 GROUP BY 1", err);
+	int rc;
+
+	if (!s)
+		return false;
+	memset(counts, 0, sizeof *counts * (size_t)hours);
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, end);
+	sqlite3_bind_int64(s, 3, end - (int64_t)hours * 3600);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t ago = sqlite3_column_int64(s, 0);
+		if (ago >= 0 && ago < hours)
+			counts[ago] = sqlite3_column_int64(s, 1);
+	}
+	release(s);
+	return rc == SQLITE_DONE || db_fail(st, err, "counting hits");
+}
+
+bool hark_store_spike_claim(struct hark_store *st, const char *rule, int64_t hour,
+			    bool *claimed, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT INTO spikes (rule, hour) VALUES (?1, ?2) "
+				      "ON CONFLICT DO NOTHING", err);
+	int n = 0;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, hour);
+	if (!run_update(st, s, "recording spike", &n, err))
+		return false;
+	*claimed = n > 0;
 	return true;
 }
 
@@ -778,20 +1125,20 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 
 /* --- Identity, near-duplicates, retention and history (schema 3) --- */
 
-/* Runs a cached statement that returns no rows and resets it. */
+/* Runs a statement that returns no rows and releases it. */
 static bool step_done(struct hark_store *st, sqlite3_stmt *s, GError **err,
 		      const char *what)
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_reset(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, what);
 }
 
 bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
 			       struct hark_identity_trust *out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT guids_unreliable, links_unreliable "
+	sqlite3_stmt *s = prepare(st, "SELECT guids_unreliable, links_unreliable "
 				     "FROM feeds WHERE id = ?1", err);
 	int rc;
 
@@ -804,14 +1151,14 @@ bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
 		out->guids_unreliable = sqlite3_column_int(s, 0) != 0;
 		out->links_unreliable = sqlite3_column_int(s, 1) != 0;
 	}
-	sqlite3_reset(s);
+	release(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "loading feed trust");
 }
 
 bool hark_store_feed_trust_set(struct hark_store *st, int64_t feed_id,
 			       const struct hark_identity_trust *trust, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "UPDATE feeds SET guids_unreliable = ?2, "
+	sqlite3_stmt *s = prepare(st, "UPDATE feeds SET guids_unreliable = ?2, "
 				     "links_unreliable = ?3 WHERE id = ?1", err);
 
 	if (!s)
@@ -869,7 +1216,7 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 		if (m != HARK_MATCH_KEY && g_str_has_prefix(key, prefix[m]) &&
 		    !strcmp(key + strlen(prefix[m]), values[m]))
 			continue;
-		s = cached(st, find_sql[m], err);
+		s = prepare(st, find_sql[m], err);
 		if (!s)
 			return false;
 		sqlite3_bind_int64(s, 1, feed_id);
@@ -882,7 +1229,7 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 			out->title = column_dup(s, 2);
 			out->text = column_dup(s, 3);
 		}
-		sqlite3_reset(s);
+		release(s);
 		if (rc == SQLITE_ROW)
 			return true;
 		if (rc != SQLITE_DONE)
@@ -914,7 +1261,7 @@ bool hark_store_item_insert(struct hark_store *st, int64_t feed_id, const char *
 			    uint64_t simhash, int64_t now, int64_t *item_id,
 			    GError **err)
 {
-	sqlite3_stmt *s = cached(st,
+	sqlite3_stmt *s = prepare(st,
 		"INSERT INTO items (feed_id, key, guid, link, title, author, text, "
 		"published, updated, first_seen, last_seen, nlink, fp, simhash, "
 		"sh0, sh1, sh2, sh3) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -951,7 +1298,7 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 {
 	sqlite3_stmt *s;
 
-	s = cached(st, "UPDATE items SET last_seen = ?2, "
+	s = prepare(st, "UPDATE items SET last_seen = ?2, "
 		       "guid = coalesce(?3, guid), nlink = coalesce(?4, nlink), "
 		       "fp = coalesce(?5, fp) WHERE id = ?1", err);
 	if (!s)
@@ -965,7 +1312,7 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 		return false;
 	if (!edited)
 		return true;
-	s = cached(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
+	s = prepare(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
 		       "author = ?4, text = ?5, published = coalesce(?6, published), "
 		       "updated = ?7, simhash = ?8, sh0 = ?9, sh1 = ?10, sh2 = ?11, "
 		       "sh3 = ?12 WHERE id = ?1", err);
@@ -1003,7 +1350,7 @@ static void bind_bands(sqlite3_stmt *s, uint64_t h, int64_t exclude)
 bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 				int64_t exclude_id, GArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
+	sqlite3_stmt *s = prepare(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
 				     " c WHERE c.id <> ?5", err);
 	int rc;
 
@@ -1017,7 +1364,7 @@ bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 		if (hark_simhash_distance(h, simhash) <= HARK_SIMHASH_MAX_DISTANCE)
 			g_array_append_val(*out, id);
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_array_unref(*out);
 		*out = NULL;
@@ -1036,7 +1383,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 
 	*hit_id = 0;
 	if (link) {
-		s = cached(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
+		s = prepare(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
 			       "AND h.rule = ?2 WHERE i.nlink = ?1 AND i.id <> ?3 "
 			       "ORDER BY h.id LIMIT 1", err);
 		if (!s)
@@ -1047,7 +1394,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
 			*hit_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+		release(s);
 		if (rc == SQLITE_ROW)
 			return true;
 		if (rc != SQLITE_DONE)
@@ -1055,7 +1402,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 	}
 	if (!has_simhash)
 		return true;
-	s = cached(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
+	s = prepare(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
 		       "JOIN hits h ON h.item_id = c.id AND h.rule = ?6 "
 		       "WHERE c.id <> ?5 ORDER BY h.id", err);
 	if (!s)
@@ -1069,7 +1416,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 			break;
 		}
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, err, "finding near-duplicate hits");
 	return true;
@@ -1078,7 +1425,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
 			      int64_t item_id, int64_t now, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
+	sqlite3_stmt *s = prepare(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
 				     "feed, link, title, seen) SELECT ?1, i.id, f.name, "
 				     "i.link, i.title, ?3 FROM items i JOIN feeds f ON "
 				     "f.id = i.feed_id WHERE i.id = ?2 "
@@ -1095,7 +1442,7 @@ bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
 bool hark_store_hit_updated(struct hark_store *st, int64_t hit_id, int64_t now,
 			    GError **err)
 {
-	sqlite3_stmt *s = cached(st, "UPDATE hits SET updates = updates + 1, "
+	sqlite3_stmt *s = prepare(st, "UPDATE hits SET updates = updates + 1, "
 				     "last_update = ?2 WHERE id = ?1", err);
 
 	if (!s)
@@ -1116,7 +1463,7 @@ bool hark_store_prune(struct hark_store *st, int64_t items_before,
 	if (!exec_sql(st, "BEGIN IMMEDIATE", err))
 		return false;
 	/* Hits first: an item whose last hit goes is pruned in a later step. */
-	s = cached(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
+	s = prepare(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
 		       "WHERE h.created < ?1 AND NOT EXISTS (SELECT 1 FROM "
 		       "deliveries d WHERE d.hit_id = h.id AND d.state = 'pending') "
 		       "LIMIT ?2)", err);
@@ -1128,7 +1475,7 @@ bool hark_store_prune(struct hark_store *st, int64_t items_before,
 		*deleted += ok ? (unsigned)sqlite3_changes(st->db) : 0;
 	}
 	if (ok)
-		s = cached(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
+		s = prepare(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
 			       "WHERE i.last_seen < ?1 AND NOT EXISTS (SELECT 1 FROM "
 			       "hits h WHERE h.item_id = i.id) LIMIT ?2)", err);
 	ok = ok && s != NULL;
@@ -1172,7 +1519,7 @@ void hark_hit_row_free(struct hark_hit_row *r)
 bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
 			       GPtrArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT feed, link, title, seen FROM hit_also_seen "
+	sqlite3_stmt *s = prepare(st, "SELECT feed, link, title, seen FROM hit_also_seen "
 				     "WHERE hit_id = ?1 ORDER BY seen, item_id", err);
 	int rc;
 
@@ -1188,7 +1535,7 @@ bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
 		a->seen = sqlite3_column_int64(s, 3);
 		g_ptr_array_add(*out, a);
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
@@ -1474,36 +1821,4 @@ bool hark_store_hit_buckets(struct hark_store *st, const char *rule, int64_t sin
 		return db_fail(st, err, "counting hits");
 	}
 	return true;
-}
-
-bool hark_store_mute(struct hark_store *st, const char *rule, int64_t until,
-		     GError **err)
-{
-	sqlite3_stmt *s = prepare(st, "INSERT INTO mutes (rule, until) VALUES (?1, ?2) "
-				      "ON CONFLICT (rule) DO UPDATE SET until = excluded.until",
-				  err);
-	int rc;
-
-	if (!s)
-		return false;
-	bind_text(s, 1, rule);
-	sqlite3_bind_int64(s, 2, until);
-	rc = sqlite3_step(s);
-	release(s);
-	return rc == SQLITE_DONE || db_fail(st, err, "muting rule");
-}
-
-bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *until,
-			    GError **err)
-{
-	sqlite3_stmt *s = prepare(st, "SELECT until FROM mutes WHERE rule = ?1", err);
-	int rc;
-
-	if (!s)
-		return false;
-	bind_text(s, 1, rule);
-	rc = sqlite3_step(s);
-	*until = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	release(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "reading mutes");
 }

@@ -287,7 +287,8 @@ void web_html_hit(GString *o, const struct web_ctx *c, const struct hark_hit_row
 	g_string_append_printf(o, "<div class=\"acts\"><button type=\"button\" "
 			       "data-act=\"handle\">%s</button>",
 			       h->handled ? "Handled ✓ (undo)" : "Mark handled");
-	g_string_append(o, "<button type=\"button\" data-act=\"mute\" data-rule=\"");
+	g_string_append(o, "<button type=\"button\" data-act=\"mute\" title=\"no desktop "
+			   "notifications from this rule for an hour\" data-rule=\"");
 	esc(o, h->rule);
 	g_string_append(o, "\">");
 	if (muted(c, h->rule, &until)) {

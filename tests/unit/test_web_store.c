@@ -277,8 +277,8 @@ static void test_mute(void **state)
 	assert_int_equal(until, 0);
 }
 
-/* A schema-3 file (this fixture, taken back to 3) gains handled = 0 on
- * its hits, the covering hits_created index and the mutes table. */
+/* A schema-4 file (this fixture, taken back to 4) gains handled = 0 on
+ * its hits, the covering hits_created index and hit_hours, filled. */
 static void test_migration(void **state)
 {
 	struct fx *f = *state;
@@ -296,7 +296,7 @@ static void test_migration(void **state)
 		"DROP INDEX hits_created; CREATE INDEX hits_created ON hits(created);"
 		"DROP TRIGGER hit_hours_ai; DROP TRIGGER hit_hours_ad;"
 		"DROP TRIGGER hit_hours_au; DROP TABLE hit_hours;"
-		"DROP TABLE mutes; PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+		"PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
 	f->st = hark_store_open(f->path, NULL);
