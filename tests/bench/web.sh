@@ -104,7 +104,7 @@ row() {  # row PATH BUDGET REF
 		printf '   %.2f of budget' "$(echo "$ms / $2" | bc -l)"
 	fi
 	if [ -n "${3:-}" ]; then
-		printf ', %.1fx sqlite3' "$(echo "$ms / $3" | bc -l)"
+		printf ', %.2fx sqlite3' "$(echo "$ms / $3" | bc -l)"
 	fi
 	echo
 }
