@@ -74,6 +74,7 @@ CONF
 	"$PY" -m dbusmock --session --template notification_daemon \
 		--parameters '{"capabilities": "body body-markup actions"}' \
 		-l "$NOTIFY_CALLS" </dev/null >"$d/server.log" 2>&1 &
+	NOTIFY_PID=$!
 	echo $! >> "$T/pids"
 	wait_for dbus_name_owned org.freedesktop.Notifications ||
 		fail "notification server did not start: $(cat "$d/server.log")"
