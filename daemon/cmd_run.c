@@ -18,6 +18,7 @@
 #include "hark/log.h"
 #include "hark/poll.h"
 #include "hark/retention.h"
+#include "hark/runstate.h"
 #include "hark/store.h"
 
 #include <glib-unix.h>
@@ -31,6 +32,7 @@ struct daemon {
 	struct hark_engine *engine;
 	GMainLoop *loop;
 	guint flush_idle;
+	struct hark_runstate *runstate;  /* NULL: --once beside a daemon */
 	bool once;
 	bool signalled;
 	int64_t retention, hit_retention;  /* from the config, for pruning */
@@ -75,6 +77,7 @@ static void on_idle(void *user)
 
 	/* Retries of failed deliveries ride on the next idle moment. */
 	on_alerts(d);
+	hark_runstate_cycle_done(d->st, now_s());
 	/* From a source: this may run before g_main_loop_run(). */
 	if (d->once)
 		g_idle_add_full(G_PRIORITY_LOW, quit_loop, d, NULL);
@@ -139,6 +142,7 @@ int cmd_run(int argc, char **argv)
 	struct hark_diags diags;
 	guint sig[3], nfeeds, nrules;
 	char *dbpath = NULL;
+	pid_t holder;
 	GError *e = NULL;
 	int status;
 
@@ -156,6 +160,22 @@ int cmd_run(int argc, char **argv)
 	if (status != HARK_EXIT_OK) {
 		g_free(config);
 		return status;
+	}
+	/* One daemon per database; a --once run beside it goes ahead
+	 * (it shares the store safely) without the lock. */
+	d.runstate = hark_runstate_acquire(cfg->database, &holder, &e);
+	if (!d.runstate) {
+		if (!once || e->code != HARK_ERROR_USER) {
+			hark_error("%s", e->message);
+			status = e->code == HARK_ERROR_USER ? HARK_EXIT_USER
+							    : HARK_EXIT_RUNTIME;
+			g_error_free(e);
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
+			g_free(config);
+			return status;
+		}
+		g_clear_error(&e);
 	}
 	d.config_path = g_strdup(cfg->path);
 	d.once = once;
@@ -213,6 +233,7 @@ out:
 		g_main_loop_unref(d.loop);
 	hark_alerter_free(d.alerter);
 	hark_store_close(d.st);
+	hark_runstate_release(d.runstate);
 	g_free(d.config_path);
 	g_free(dbpath);
 	g_free(config);
