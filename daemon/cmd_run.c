@@ -17,6 +17,7 @@
 #include "hark/error.h"
 #include "hark/log.h"
 #include "hark/poll.h"
+#include "hark/progress.h"
 #include "hark/retention.h"
 #include "hark/runstate.h"
 #include "hark/store.h"
@@ -33,6 +34,8 @@ struct daemon {
 	GMainLoop *loop;
 	guint flush_idle;
 	struct hark_runstate *runstate;  /* NULL: --once beside a daemon */
+	struct hark_progress *progress;  /* --once: feeds polled so far */
+	unsigned polled;
 	bool once;
 	bool signalled;
 	int64_t retention, hit_retention;  /* from the config, for pruning */
@@ -81,6 +84,16 @@ static void on_idle(void *user)
 	/* From a source: this may run before g_main_loop_run(). */
 	if (d->once)
 		g_idle_add_full(G_PRIORITY_LOW, quit_loop, d, NULL);
+}
+
+static void on_polled(void *user, unsigned running, unsigned queued)
+{
+	struct daemon *d = user;
+
+	d->polled++;
+	if (d->progress)
+		hark_progress_update(d->progress, d->polled,
+				     d->polled + running + queued);
 }
 
 static gboolean on_stop(gpointer data)
@@ -136,7 +149,7 @@ int cmd_run(int argc, char **argv)
 		G_OPTION_ENTRY_NULL,
 	};
 	struct daemon d = {0};
-	struct hark_engine_hooks hooks = {on_alerts, on_idle, NULL};
+	struct hark_engine_hooks hooks = {on_alerts, on_idle, NULL, on_polled};
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_diags diags;
@@ -209,8 +222,13 @@ int cmd_run(int argc, char **argv)
 	if (!once)
 		hark_info("running: %u feeds, %u rules, database %s", nfeeds, nrules,
 			  dbpath);
+	/* The first poll of hundreds of feeds takes a while: show it. */
+	if (once)
+		d.progress = hark_progress_new("polling feeds");
 	hark_engine_start(d.engine, once);
 	g_main_loop_run(d.loop);
+	hark_progress_end(d.progress);
+	d.progress = NULL;
 	for (int i = 0; i < 3; i++)
 		g_source_remove(sig[i]);
 	if (d.flush_idle)

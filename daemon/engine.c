@@ -305,6 +305,8 @@ static void finish_poll(struct job *j)
 			set_timer(e, s->fs.next_poll);
 	}
 	pump(e);
+	if (e->hooks.polled)
+		e->hooks.polled(e->hooks.user, e->running, e->ready.length);
 	if (!e->running && !e->ready.length && e->hooks.idle)
 		e->hooks.idle(e->hooks.user);
 }

@@ -11,6 +11,12 @@
 #include <unistd.h>
 
 static int log_level = -1;  /* -1: not set yet, see default_level() */
+static bool progress_shown;
+
+void hark_log_progress_shown(bool shown)
+{
+	progress_shown = shown;
+}
 
 /* systemd sets JOURNAL_STREAM=DEV:INODE for the stderr it connects to
  * the journal.  A child whose stderr was redirected elsewhere inherits
@@ -64,6 +70,8 @@ static void emit(enum hark_log_level level, const char *msg)
 	char line[4200];
 	int n;
 
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
 	if (hark_log_to_journal())
 		n = snprintf(line, sizeof line, "<%d>", prio[level]);
 	else

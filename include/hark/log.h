@@ -31,6 +31,10 @@ _Bool hark_log_to_journal(void);
  * hark_log(): same levels, same one-line format. */
 void hark_log_route_glib(void);
 
+/* A progress line is on stderr (a terminal): log lines erase it first,
+ * and the caller redraws it. */
+void hark_log_progress_shown(_Bool shown);
+
 #define hark_error(...) hark_log(HARK_LOG_ERROR, __VA_ARGS__)
 #define hark_warn(...) hark_log(HARK_LOG_WARNING, __VA_ARGS__)
 #define hark_info(...) hark_log(HARK_LOG_INFO, __VA_ARGS__)
