@@ -11,6 +11,7 @@
 
 #include "hark/date.h"
 #include "hark/error.h"
+#include "hark/fetch.h"
 #include "hark/parse.h"
 
 #include <glib.h>
@@ -156,6 +157,32 @@ static bool read_input(const char *path, char **data, size_t *len, GError **err)
 	return true;
 }
 
+/* Fetches an http(s) URL with the daemon's limits (size cap, timeouts,
+ * redirects only to http/https).  Anything but 200 is an error. */
+static bool fetch_input(const char *url, char **data, size_t *len, char **ctype,
+			char **base, GError **err)
+{
+	struct hark_fetch_request req = {0};
+	struct hark_fetch_result res = {0};
+
+	req.url = url;
+	if (!hark_fetch_once(&req, &res, err))
+		return false;
+	if (res.status != 200) {
+		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME, "HTTP %ld%s%s",
+			    res.status, res.reason ? " " : "", res.reason ? res.reason : "");
+		hark_fetch_result_clear(&res);
+		return false;
+	}
+	*data = res.body;
+	*len = res.len;
+	*ctype = res.content_type;
+	*base = res.effective_url;
+	res.body = res.content_type = res.effective_url = NULL;
+	hark_fetch_result_clear(&res);
+	return true;
+}
+
 int cmd_parse(int argc, char **argv)
 {
 	gboolean keep_html = FALSE;
@@ -187,6 +214,7 @@ int cmd_parse(int argc, char **argv)
 	int rc = HARK_EXIT_OK;
 	struct hark_parse_opts opts = {0};
 	struct hark_feed_doc *doc = NULL;
+	char *fetched_ctype = NULL, *fetched_base = NULL;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
 	g_option_context_set_description(oc,
@@ -203,14 +231,18 @@ int cmd_parse(int argc, char **argv)
 		rc = HARK_EXIT_USER;
 		goto out;
 	}
-	if (strstr(argv[1], "://")) {
-		/* TODO(lead): replace with hark_fetch() once feeds/fetch is merged. */
-		fprintf(stderr, "hark parse: fetching URLs is not yet supported in this "
-				"build; save the page and run 'hark parse FILE'\n");
-		rc = HARK_EXIT_USER;
-		goto out;
-	}
-	if (!read_input(argv[1], &data, &len, &err)) {
+	if (g_str_has_prefix(argv[1], "http://") || g_str_has_prefix(argv[1], "https://")) {
+		if (!fetch_input(argv[1], &data, &len, &fetched_ctype, &fetched_base, &err)) {
+			fprintf(stderr, "hark parse: %s: %s\n", argv[1], err->message);
+			rc = err->code == HARK_ERROR_USER ? HARK_EXIT_USER : HARK_EXIT_RUNTIME;
+			goto out;
+		}
+		/* The server's word, unless the user overrides it. */
+		if (!ctype)
+			ctype = g_strdup(fetched_ctype);
+		if (!base)
+			base = g_strdup(fetched_base);
+	} else if (!read_input(argv[1], &data, &len, &err)) {
 		fprintf(stderr, "hark parse: %s\n", err->message);
 		rc = err->code == HARK_ERROR_USER ? HARK_EXIT_USER : HARK_EXIT_RUNTIME;
 		goto out;
@@ -255,6 +287,8 @@ int cmd_parse(int argc, char **argv)
 		rc = HARK_EXIT_RUNTIME;
 	}
 out:
+	g_free(fetched_ctype);
+	g_free(fetched_base);
 	hark_feed_doc_free(doc);
 	g_clear_error(&err);
 	g_free(data);

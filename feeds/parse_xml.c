@@ -134,12 +134,41 @@ static const xmlChar *attr(int nattr, const xmlChar **attrs, const char *local,
 	return NULL;
 }
 
+/* A copy of attribute LOCAL's value.  Without entity substitution
+ * (XML_PARSE_NOENT, which hostile input must never get) libxml2's SAX2
+ * reports an "&amp;" in an attribute as the character reference "&#38;",
+ * and only that: everything else arrives decoded.  So "&#38;" is turned
+ * back into "&" here; a literal "&#38;" in the source came as
+ * "&#38;#38;" and decodes correctly too. */
 static char *attr_dup(int nattr, const xmlChar **attrs, const char *local)
 {
 	size_t len;
 	const xmlChar *v = attr(nattr, attrs, local, &len);
+	GString *s;
 
-	return v ? g_strndup((const char *)v, len) : NULL;
+	if (!v)
+		return NULL;
+	s = g_string_sized_new(len);
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '&' && len - i >= 5 && !memcmp(v + i, "&#38;", 5)) {
+			g_string_append_c(s, '&');
+			i += 4;
+		} else {
+			g_string_append_c(s, (char)v[i]);
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Attribute LOCAL as an absolute URL (see attr_dup), or NULL. */
+static char *attr_url(int nattr, const xmlChar **attrs, const char *local,
+		      const char *base)
+{
+	char *v = attr_dup(nattr, attrs, local);
+	char *u = v ? feed_resolve_url(v, strlen(v), base) : NULL;
+
+	g_free(v);
+	return u;
 }
 
 static bool attr_is(int nattr, const xmlChar **attrs, const char *local,
@@ -523,11 +552,8 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		else if (atom && streq(local, "link")) {
 			if (!st->doc->link && (attr_is(nattr, attrs, "rel", "alternate") ||
 					       !attr(nattr, attrs, "rel", &(size_t){0}))) {
-				size_t len;
-				const xmlChar *href = attr(nattr, attrs, "href", &len);
-				if (href)
-					st->doc->link = feed_resolve_url((const char *)href, len,
-									current_base(st));
+				st->doc->link = attr_url(nattr, attrs, "href",
+							 current_base(st));
 			}
 		} else if (rss && streq(local, "link")) {
 			capture(st, F_FEED_LINK, K_PLAIN);
@@ -551,17 +577,15 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	if ((rss || atom) && streq(local, "title")) {
 		capture(st, F_TITLE, atom ? atom_kind(nattr, attrs) : K_HTML);
 	} else if (atom && streq(local, "link")) {
-		size_t len;
-		const xmlChar *href = attr(nattr, attrs, "href", &len);
 		const xmlChar *rel = attr(nattr, attrs, "rel", &(size_t){0});
-		if (!href)
+		if (!attr(nattr, attrs, "href", &(size_t){0}))
 			return;
 		if (!rel || attr_is(nattr, attrs, "rel", "alternate")) {
 			if (!it->link)
-				it->link = feed_resolve_url((const char *)href, len, current_base(st));
+				it->link = attr_url(nattr, attrs, "href", current_base(st));
 		} else if (attr_is(nattr, attrs, "rel", "enclosure") &&
 			   it->enclosures->len < FEED_MAX_LIST) {
-			char *u = feed_resolve_url((const char *)href, len, current_base(st));
+			char *u = attr_url(nattr, attrs, "href", current_base(st));
 			if (u)
 				g_ptr_array_add(it->enclosures, u);
 		}
@@ -616,10 +640,8 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		}
 		g_free(term);
 	} else if (rss && streq(local, "enclosure")) {
-		size_t len;
-		const xmlChar *u = attr(nattr, attrs, "url", &len);
-		if (u && it->enclosures->len < FEED_MAX_LIST) {
-			char *url = feed_resolve_url((const char *)u, len, current_base(st));
+		if (it->enclosures->len < FEED_MAX_LIST) {
+			char *url = attr_url(nattr, attrs, "url", current_base(st));
 			if (url)
 				g_ptr_array_add(it->enclosures, url);
 		}
