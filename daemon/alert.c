@@ -1,17 +1,15 @@
-/* alert.c - building alert payloads and sending them to stdout, the
- * console and the desktop. */
+/* alert.c - building alert, digest and spike payloads, and reading them
+ * back for the channels. */
 #include "hark/alert.h"
 #include "hark/error.h"
-#include "hark/log.h"
+#include "hark/sentiment.h"
 
-#include <json-glib/json-glib.h>
-#include <libnotify/notify.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SNIPPET_CHARS 240
-#define DESKTOP_PROBE_MS 2000
+#define TOP_CUES 3
 
 static const char *field_name(enum hark_field f)
 {
@@ -71,15 +69,68 @@ static char *snippet(const char *text, size_t at)
 	return g_string_free(s, FALSE);
 }
 
+static char *finish(JsonBuilder *b)
+{
+	JsonNode *root = json_builder_get_root(b);
+	JsonGenerator *g = json_generator_new();
+	char *out;
+
+	json_generator_set_root(g, root);
+	out = json_generator_to_data(g, NULL);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
+	return out;
+}
+
+/* The few cues that moved the score most, so a reader sees why an alert
+ * counts as angry.  Scored the way the matcher scores: around the spans. */
+static void add_cues(JsonBuilder *b, const struct hark_rule_hit *hit,
+		     const struct hark_item *item)
+{
+	const char *text = hark_item_field(item, HARK_FIELD_TEXT);
+	struct hark_sentiment sent = {0};
+	size_t (*spans)[2] = g_malloc0(sizeof *spans * (hit->spans->len + 1));
+	size_t n = 0;
+
+	json_builder_set_member_name(b, "sentiment_cues");
+	json_builder_begin_array(b);
+	if (!hit->has_sentiment) {
+		json_builder_end_array(b);
+		g_free(spans);
+		return;
+	}
+	for (guint i = 0; i < hit->spans->len; i++) {
+		const struct hark_span *s = &g_array_index(hit->spans, struct hark_span, i);
+		if (s->field == HARK_FIELD_TEXT) {
+			spans[n][0] = s->start;
+			spans[n][1] = s->end;
+			n++;
+		}
+	}
+	hark_sentiment_score_spans(hark_sentiment_default(), text, strlen(text),
+				   (const size_t (*)[2])spans, n, true, &sent);
+	for (guint i = 0; sent.cues && i < sent.cues->len && i < TOP_CUES; i++) {
+		const struct hark_sentiment_cue *c =
+			&g_array_index(sent.cues, struct hark_sentiment_cue, i);
+		json_builder_begin_object(b);
+		add_str(b, "token", c->token);
+		json_builder_set_member_name(b, "valence");
+		json_builder_add_double_value(b, round(c->valence * 1000) / 1000);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	hark_sentiment_clear(&sent);
+	g_free(spans);
+}
+
 char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 			 const struct hark_item *item)
 {
 	JsonBuilder *b = json_builder_new();
-	JsonGenerator *g;
-	JsonNode *root;
 	const char *text = hark_item_field(item, HARK_FIELD_TEXT);
 	size_t at = 0;
-	char *snip, *out;
+	char *snip;
 
 	for (guint i = 0; i < hit->spans->len; i++) {
 		const struct hark_span *s = &g_array_index(hit->spans, struct hark_span, i);
@@ -90,7 +141,8 @@ char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 	}
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "version");
-	json_builder_add_int_value(b, 1);
+	json_builder_add_int_value(b, HARK_ALERT_VERSION);
+	add_str(b, "kind", "alert");
 	add_str(b, "rule", hit->rule->name);
 	add_str(b, "feed", feed);
 	json_builder_set_member_name(b, "item");
@@ -125,16 +177,58 @@ char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 		json_builder_add_double_value(b, hit->sentiment);
 	else
 		json_builder_add_null_value(b);
+	add_cues(b, hit, item);
 	json_builder_end_object(b);
+	return finish(b);
+}
 
-	root = json_builder_get_root(b);
-	g = json_generator_new();
-	json_generator_set_root(g, root);
-	out = json_generator_to_data(g, NULL);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
-	return out;
+char *hark_alert_digest_payload(const char *rule, GPtrArray *payloads,
+				int64_t start, int64_t end)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "version");
+	json_builder_add_int_value(b, HARK_ALERT_VERSION);
+	add_str(b, "kind", "digest");
+	add_str(b, "rule", rule);
+	json_builder_set_member_name(b, "count");
+	json_builder_add_int_value(b, payloads->len);
+	add_time(b, "window_start", start);
+	add_time(b, "window_end", end);
+	json_builder_set_member_name(b, "alerts");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < payloads->len; i++) {
+		JsonNode *n = hark_alert_parse(payloads->pdata[i]);
+		if (n)
+			json_builder_add_value(b, n); /* takes N */
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	return finish(b);
+}
+
+char *hark_alert_spike_payload(const char *rule, int64_t end, int64_t count,
+			       double mean, double sd, double k)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "version");
+	json_builder_add_int_value(b, HARK_ALERT_VERSION);
+	add_str(b, "kind", "spike");
+	add_str(b, "rule", rule);
+	add_time(b, "hour_end", end);
+	json_builder_set_member_name(b, "count");
+	json_builder_add_int_value(b, count);
+	json_builder_set_member_name(b, "mean");
+	json_builder_add_double_value(b, round(mean * 1000) / 1000);
+	json_builder_set_member_name(b, "stddev");
+	json_builder_add_double_value(b, round(sd * 1000) / 1000);
+	json_builder_set_member_name(b, "k");
+	json_builder_add_double_value(b, k);
+	json_builder_end_object(b);
+	return finish(b);
 }
 
 char *hark_alert_annotate(const char *payload, bool update,
@@ -183,172 +277,81 @@ char *hark_alert_with_id(const char *payload, const char *id)
 	return g_strdup_printf("{\"delivery_id\":\"%s\",%s", id, payload + 1);
 }
 
+JsonNode *hark_alert_parse(const char *payload)
+{
+	JsonParser *p = json_parser_new();
+	JsonNode *root = NULL;
+
+	if (json_parser_load_from_data(p, payload, -1, NULL) &&
+	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		root = json_node_copy(json_parser_get_root(p));
+	g_object_unref(p);
+	return root;
+}
+
+const char *hark_json_str(JsonObject *o, const char *name)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_VALUE(n) &&
+	       json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n) : NULL;
+}
+
+static int64_t json_int(JsonObject *o, const char *name)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_int(n) : 0;
+}
+
+char *hark_alert_text(JsonObject *root)
+{
+	const char *kind = hark_json_str(root, "kind");
+	const char *rule = hark_json_str(root, "rule");
+	GString *s = g_string_new(NULL);
+
+	if (!rule)
+		rule = "?";
+	if (kind && !strcmp(kind, "digest")) {
+		JsonArray *a = json_object_get_array_member(root, "alerts");
+		g_string_append_printf(s, "[%s] digest: %" G_GINT64_FORMAT " alerts",
+				       rule, json_int(root, "count"));
+		for (guint i = 0; a && i < json_array_get_length(a); i++) {
+			JsonObject *al = json_array_get_object_element(a, i);
+			JsonObject *item = json_object_get_object_member(al, "item");
+			const char *t = hark_json_str(item, "title");
+			const char *l = hark_json_str(item, "link");
+			g_string_append_printf(s, "\n  - %s  %s", t && *t ? t : "(untitled)",
+					       l ? l : "");
+		}
+		return g_string_free(s, FALSE);
+	}
+	if (kind && !strcmp(kind, "spike")) {
+		JsonNode *m = json_object_get_member(root, "mean");
+		g_string_append_printf(s, "[%s] spike: %" G_GINT64_FORMAT
+				       " hits in the last hour (7-day hourly mean %.1f)",
+				       rule, json_int(root, "count"),
+				       m ? json_node_get_double(m) : 0.0);
+		return g_string_free(s, FALSE);
+	}
+	JsonObject *item = root && json_object_has_member(root, "item")
+			   ? json_object_get_object_member(root, "item") : NULL;
+	JsonNode *sent = root ? json_object_get_member(root, "sentiment") : NULL;
+	const char *title = hark_json_str(item, "title");
+	const char *link = hark_json_str(item, "link");
+	const char *pub = hark_json_str(item, "published");
+	const char *feed = hark_json_str(root, "feed");
+
+	g_string_append_printf(s, "%s  [%s] %s", pub ? pub : "-", rule,
+			       title && *title ? title : "(untitled)");
+	if (sent && JSON_NODE_HOLDS_VALUE(sent))
+		g_string_append_printf(s, "  (sentiment %+.2f)", json_node_get_double(sent));
+	g_string_append_printf(s, "\n    %s  %s", feed ? feed : "", link ? link : "");
+	return g_string_free(s, FALSE);
+}
+
 bool hark_alert_channel_known(const char *channel)
 {
 	return !strcmp(channel, "stdout") || !strcmp(channel, "console") ||
 	       !strcmp(channel, "desktop");
-}
-
-struct hark_alerter {
-	bool desktop_checked;
-	bool desktop_ok;
-	char *desktop_why;   /* why desktop notifications are off */
-};
-
-struct hark_alerter *hark_alerter_new(void)
-{
-	return g_new0(struct hark_alerter, 1);
-}
-
-void hark_alerter_free(struct hark_alerter *a)
-{
-	if (!a)
-		return;
-	if (a->desktop_ok)
-		notify_uninit();
-	g_free(a->desktop_why);
-	g_free(a);
-}
-
-/* libnotify's calls block for D-Bus's 25 s default when the server is
- * hung, so first ask the bus, with a short timeout, whether a server
- * exists and answers at all. */
-static bool desktop_probe(struct hark_alerter *a)
-{
-	GError *e = NULL;
-	GDBusConnection *bus;
-	GVariant *r;
-
-	if (a->desktop_checked)
-		return a->desktop_ok;
-	a->desktop_checked = true;
-	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &e);
-	if (!bus) {
-		a->desktop_why = g_strdup_printf("no D-Bus session bus (%s)", e->message);
-		g_error_free(e);
-		return false;
-	}
-	r = g_dbus_connection_call_sync(bus, "org.freedesktop.Notifications",
-					"/org/freedesktop/Notifications",
-					"org.freedesktop.Notifications",
-					"GetServerInformation", NULL, NULL,
-					G_DBUS_CALL_FLAGS_NO_AUTO_START,
-					DESKTOP_PROBE_MS, NULL, &e);
-	g_object_unref(bus);
-	if (!r) {
-		a->desktop_why = g_strdup_printf("no notification server answers (%s)",
-						 e->message);
-		g_error_free(e);
-		return false;
-	}
-	g_variant_unref(r);
-	if (!notify_init("hark")) {
-		a->desktop_why = g_strdup("libnotify could not be initialised");
-		return false;
-	}
-	a->desktop_ok = true;
-	return true;
-}
-
-static const char *obj_str(JsonObject *o, const char *name)
-{
-	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
-
-	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_string(n) : NULL;
-}
-
-static bool send_desktop(struct hark_alerter *a, JsonObject *root, bool *permanent,
-			 GError **err)
-{
-	JsonObject *item = json_object_get_object_member(root, "item");
-	const char *title = obj_str(item, "title");
-	const char *snip = obj_str(item, "snippet");
-	char *summary, *body, *esc;
-	NotifyNotification *n;
-	GError *e = NULL;
-	bool ok;
-
-	if (!desktop_probe(a)) {
-		*permanent = true;
-		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
-			    "desktop notifications are off: %s", a->desktop_why);
-		return false;
-	}
-	summary = g_strdup_printf("%s: %s", obj_str(root, "rule") ? obj_str(root, "rule") : "hark",
-				  title && *title ? title : "(untitled)");
-	esc = g_markup_escape_text(snip ? snip : "", -1);
-	body = g_strdup_printf("%s\n%s", obj_str(root, "feed") ? obj_str(root, "feed") : "",
-			       esc);
-	n = notify_notification_new(summary, body, NULL);
-	notify_notification_set_app_name(n, "hark");
-	ok = notify_notification_show(n, &e);
-	if (!ok) {
-		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
-			    "desktop notification failed: %s", e->message);
-		g_error_free(e);
-	}
-	g_object_unref(n);
-	g_free(esc);
-	g_free(body);
-	g_free(summary);
-	return ok;
-}
-
-static void print_console(JsonObject *root)
-{
-	JsonObject *item = json_object_get_object_member(root, "item");
-	JsonNode *sent = json_object_get_member(root, "sentiment");
-	const char *title = obj_str(item, "title");
-	const char *link = obj_str(item, "link");
-	const char *pub = obj_str(item, "published");
-	const char *rule = obj_str(root, "rule");
-
-	printf("%s  [%s] %s", pub ? pub : "-", rule ? rule : "?",
-	       title && *title ? title : "(untitled)");
-	if (sent && JSON_NODE_HOLDS_VALUE(sent))
-		printf("  (sentiment %+.2f)", json_node_get_double(sent));
-	printf("\n    %s  %s\n", obj_str(root, "feed") ? obj_str(root, "feed") : "",
-	       link ? link : "");
-}
-
-bool hark_alerter_send(struct hark_alerter *a, const struct hark_delivery *d,
-		       bool *permanent, GError **err)
-{
-	JsonParser *p;
-	JsonObject *root;
-	bool ok = true;
-
-	*permanent = false;
-	if (!strcmp(d->channel, "stdout")) {
-		char *line = hark_alert_with_id(d->payload, d->id);
-		ok = puts(line) >= 0 && fflush(stdout) == 0;
-		g_free(line);
-		if (!ok)
-			g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
-				    "writing to stdout failed");
-		return ok;
-	}
-	p = json_parser_new();
-	if (!json_parser_load_from_data(p, d->payload, -1, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-		g_object_unref(p);
-		*permanent = true;
-		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
-			    "delivery %s has a corrupt payload", d->id);
-		return false;
-	}
-	root = json_node_get_object(json_parser_get_root(p));
-	if (!strcmp(d->channel, "console")) {
-		print_console(root);
-		ok = fflush(stdout) == 0;
-	} else if (!strcmp(d->channel, "desktop")) {
-		ok = send_desktop(a, root, permanent, err);
-	} else {
-		*permanent = true;
-		ok = false;
-		g_set_error(err, HARK_ERROR, HARK_ERROR_RUNTIME,
-			    "unknown channel '%s'", d->channel);
-	}
-	g_object_unref(p);
-	return ok;
 }

@@ -2,20 +2,21 @@
  *
  * One GLib main loop drives everything: the polling engine (engine.h:
  * libcurl multi on the loop's sockets, one timer for the next due feed,
- * so an idle daemon sleeps), the outbox flush after polls that queued
- * alerts, and the signals.  SIGINT/SIGTERM stop starting transfers, abort
+ * so an idle daemon sleeps), the outbox (outbox.h: deliveries sent as
+ * polls queue them, retries on their own timer), and the signals.  SIGINT/SIGTERM stop starting transfers, abort
  * the running ones (each poll writes its results in one transaction
  * after its transfer, so nothing is half-written) and exit at once;
  * SIGHUP reloads the config, keeping every feed's state (a bad config is
  * reported and the old one kept).  --once polls every feed once,
- * concurrently, sends the alerts and exits.
+ * concurrently, sends the alerts (waiting at most ONCE_DRAIN_MS for the
+ * receivers) and exits.
  */
 #include "commands.h"
 #include "cmdutil.h"
-#include "hark/alert.h"
 #include "hark/engine.h"
 #include "hark/error.h"
 #include "hark/log.h"
+#include "hark/outbox.h"
 #include "hark/poll.h"
 #include "hark/progress.h"
 #include "hark/retention.h"
@@ -29,43 +30,71 @@
 struct daemon {
 	char *config_path;
 	struct hark_store *st;
-	struct hark_alerter *alerter;
+	struct hark_outbox *outbox;
 	struct hark_engine *engine;
 	GMainLoop *loop;
-	guint flush_idle;
 	struct hark_runstate *runstate;  /* NULL: --once beside a daemon */
 	struct hark_progress *progress;  /* --once: feeds polled so far */
 	unsigned polled;
 	bool once;
 	bool signalled;
 	int64_t retention, hit_retention;  /* from the config, for pruning */
+	guint maintain_idle;
 };
+
+/* How long `run --once` waits for deliveries in flight. */
+#define ONCE_DRAIN_MS 30000
+
+/* The outbox keeps its own copy of the config: the engine frees its
+ * copy whenever its last poll is done with it. */
+static struct hark_config *outbox_config(const char *path)
+{
+	struct hark_diags diags;
+	struct hark_config *cfg;
+	GError *e = NULL;
+
+	hark_diags_init(&diags);
+	cfg = hark_config_load(path, &diags, &e);
+	if (cfg && hark_diags_count(&diags)) {
+		hark_config_free(cfg);
+		cfg = NULL;
+	}
+	if (e)
+		g_error_free(e);
+	hark_diags_clear(&diags);
+	return cfg;
+}
 
 static int64_t now_s(void)
 {
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-static gboolean flush_now(gpointer data)
+/* An idle moment: forget a little of what retention lets go. */
+static gboolean maintain_now(gpointer data)
 {
 	struct daemon *d = data;
 
-	d->flush_idle = 0;
-	hark_outbox_flush(d->st, d->alerter, now_s());
-	/* An idle moment: forget a little of what retention lets go. */
+	d->maintain_idle = 0;
 	hark_retention_run(d->st, d->retention, d->hit_retention, now_s(),
 			   HARK_PRUNE_BUDGET_MS);
 	return G_SOURCE_REMOVE;
 }
 
-/* Alerts were queued: send them once the loop has nothing more urgent
- * (a burst of polls shares one flush). */
+static void maintain(struct daemon *d)
+{
+	if (!d->maintain_idle)
+		d->maintain_idle = g_idle_add_full(G_PRIORITY_LOW, maintain_now, d, NULL);
+}
+
+/* Alerts were queued: the outbox sends them from an idle callback (a
+ * burst of polls shares one look at the store). */
 static void on_alerts(void *user)
 {
 	struct daemon *d = user;
 
-	if (!d->flush_idle)
-		d->flush_idle = g_idle_add_full(G_PRIORITY_LOW, flush_now, d, NULL);
+	hark_outbox_kick(d->outbox);
+	maintain(d);
 }
 
 static gboolean quit_loop(gpointer data)
@@ -78,8 +107,7 @@ static void on_idle(void *user)
 {
 	struct daemon *d = user;
 
-	/* Retries of failed deliveries ride on the next idle moment. */
-	on_alerts(d);
+	maintain(d);
 	hark_runstate_cycle_done(d->st, now_s());
 	/* From a source: this may run before g_main_loop_run(). */
 	if (d->once)
@@ -123,14 +151,23 @@ static gboolean on_reload(gpointer data)
 		char *path = g_strdup(cfg->path);
 		int64_t retention = cfg->retention, hit_retention = cfg->hit_retention;
 
-		if (hark_engine_reload(d->engine, cfg, rs, &e)) {
+		struct hark_config *ocfg = outbox_config(path);
+
+		if (ocfg && hark_engine_reload(d->engine, cfg, rs, &e)) {
+			hark_outbox_set_config(d->outbox, ocfg);
 			d->retention = retention;
 			d->hit_retention = hit_retention;
 			hark_info("reloaded %s: %u feeds, %u rules", path, feeds, rules);
+		} else if (!ocfg) {
+			hark_error("reload failed (the config changed while reading it); "
+				   "keeping the running config");
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
 		} else {
 			hark_error("reload failed (%s); keeping the running config",
 				   e->message);
 			g_error_free(e);
+			hark_config_free(ocfg);
 		}
 		g_free(path);
 	}
@@ -203,7 +240,17 @@ int cmd_run(int argc, char **argv)
 		status = HARK_EXIT_RUNTIME;
 		goto out;
 	}
-	d.alerter = hark_alerter_new();
+	{
+		struct hark_config *ocfg = outbox_config(cfg->path);
+		if (!ocfg) {
+			hark_error("%s: the config changed while reading it", cfg->path);
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
+			status = HARK_EXIT_RUNTIME;
+			goto out;
+		}
+		d.outbox = hark_outbox_new(d.st, ocfg);
+	}
 	d.loop = g_main_loop_new(NULL, FALSE);
 	hooks.user = &d;
 	nfeeds = cfg->feeds->len;
@@ -231,25 +278,25 @@ int cmd_run(int argc, char **argv)
 	d.progress = NULL;
 	for (int i = 0; i < 3; i++)
 		g_source_remove(sig[i]);
-	if (d.flush_idle)
-		g_source_remove(d.flush_idle);
 	hark_engine_stop(d.engine);
-	/* Whatever the last polls queued (--once: everything).  Not after a
-	 * signal: the outbox is on disk and the next start sends it, while a
-	 * hung notification server could hold a flush far beyond the 5 s a
-	 * service manager gives. */
-	if (!d.signalled) {
-		hark_outbox_flush(d.st, d.alerter, now_s());
+	/* --once: send everything due before exiting, but never hang on a
+	 * receiver; what is left stays queued for the next run.  Not after a
+	 * signal: the outbox is on disk and the next start sends it. */
+	if (once && !d.signalled && !hark_outbox_drain(d.outbox, ONCE_DRAIN_MS))
+		hark_warn("some deliveries are still in flight after %d s; "
+			  "they stay queued (see hark outbox)", ONCE_DRAIN_MS / 1000);
+	if (d.maintain_idle)
+		g_source_remove(d.maintain_idle);
+	if (!d.signalled)
 		hark_retention_run(d.st, d.retention, d.hit_retention, now_s(),
 				   HARK_PRUNE_BUDGET_MS);
-	}
 	/* Exit 0 even when some feeds failed: their errors were logged and
 	 * recorded, and the next run retries them. */
 out:
 	hark_engine_free(d.engine);
 	if (d.loop)
 		g_main_loop_unref(d.loop);
-	hark_alerter_free(d.alerter);
+	hark_outbox_free(d.outbox);
 	hark_store_close(d.st);
 	hark_runstate_release(d.runstate);
 	g_free(d.config_path);

@@ -17,6 +17,7 @@ int cmd_feeds(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 int cmd_hits(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_match(int argc, char **argv);

@@ -13,7 +13,10 @@
 #include <string.h>
 
 enum value_type { T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY,
-		  T_INTERVAL, T_BOOL, T_COUNT, T_SIZE, T_HEADERS };
+		  T_INTERVAL, T_BOOL, T_COUNT, T_SIZE, T_HEADERS,
+		  /* delivery keys (rules and channels) */
+		  T_HTTP_URL, T_RATE, T_PRIORITY, T_QUIET, T_HOLD, T_NUMBER,
+		  T_FORMAT, T_SECRET };
 
 struct key_spec {
 	const char *key;
@@ -25,6 +28,7 @@ struct key_spec {
 #define FEED(f) offsetof(struct hark_feed_conf, f)
 #define RULE(f) offsetof(struct hark_rule_conf, f)
 #define MAIN(f) offsetof(struct hark_config, f)
+#define CHAN(f) offsetof(struct hark_channel_conf, f)
 
 static const struct key_spec hark_keys[] = {
 	{"database", T_PATH, false, MAIN(database)},
@@ -69,6 +73,38 @@ static const struct key_spec rule_keys[] = {
 	{"feeds", T_QUERY, false, RULE(feeds)},
 	{"min_length", T_QUERY, false, RULE(min_length)},
 	{"accent_folding", T_QUERY, false, RULE(accent_folding)},
+	{"priority", T_PRIORITY, false, RULE(priority)},
+	{"rate_limit", T_RATE, false, RULE(rate_limit)},
+	{"digest", T_DURATION, false, RULE(digest)},
+	{"quiet_hours", T_QUIET, false, RULE(quiet_hours)},
+	{"quiet_hours_webhooks", T_HOLD, false, RULE(quiet_hours_webhooks)},
+	{"coalesce", T_RATE, false, RULE(coalesce)},
+	{"spike_k", T_NUMBER, false, RULE(spike_k)},
+	{"spike_min", T_COUNT, false, RULE(spike_min)},
+	{NULL, 0, false, 0},
+};
+
+static const struct key_spec webhook_keys[] = {
+	{"url", T_HTTP_URL, true, CHAN(url)},
+	{"format", T_FORMAT, false, CHAN(format)},
+	{"secret", T_SECRET, false, CHAN(secret)},
+	{"secret_file", T_STRING, false, CHAN(secret_file)},
+	{"timeout", T_DURATION, false, CHAN(timeout)},
+	{"headers", T_HEADERS, false, CHAN(headers)},
+	{"retry_base", T_DURATION, false, CHAN(retry_base)},
+	{"retry_max", T_DURATION, false, CHAN(retry_max)},
+	{"max_attempts", T_COUNT, false, CHAN(max_attempts)},
+	{"max_age", T_DURATION, false, CHAN(max_age)},
+	{NULL, 0, false, 0},
+};
+
+static const struct key_spec exec_keys[] = {
+	{"command", T_STRING, true, CHAN(command)},
+	{"timeout", T_DURATION, false, CHAN(timeout)},
+	{"retry_base", T_DURATION, false, CHAN(retry_base)},
+	{"retry_max", T_DURATION, false, CHAN(retry_max)},
+	{"max_attempts", T_COUNT, false, CHAN(max_attempts)},
+	{"max_age", T_DURATION, false, CHAN(max_age)},
 	{NULL, 0, false, 0},
 };
 
@@ -82,6 +118,8 @@ static const struct {
 	{"hark", hark_keys},
 	{"feed", feed_keys},
 	{"rule", rule_keys},
+	{"webhook", webhook_keys},
+	{"exec", exec_keys},
 };
 
 GPtrArray *hark_config_known_keys(void)
@@ -170,7 +208,45 @@ static void rule_conf_free(gpointer p)
 	g_free(r->min_length.value);
 	g_free(r->accent_folding.value);
 	g_ptr_array_unref(r->alert);
+	g_free(r->quiet_hours.tz);
 	g_free(r);
+}
+
+static void channel_conf_free(gpointer p)
+{
+	struct hark_channel_conf *c = p;
+
+	g_free(c->name);
+	g_free(c->url);
+	if (c->secret)
+		memset(c->secret, 0, strlen(c->secret));
+	g_free(c->secret);
+	g_free(c->secret_file);
+	g_ptr_array_unref(c->headers);
+	g_free(c->command);
+	g_free(c);
+}
+
+const struct hark_channel_conf *hark_config_channel(const struct hark_config *cfg,
+						    const char *name)
+{
+	for (guint i = 0; cfg && i < cfg->channels->len; i++) {
+		const struct hark_channel_conf *c = cfg->channels->pdata[i];
+		if (!strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+const struct hark_rule_conf *hark_config_rule(const struct hark_config *cfg,
+					      const char *name)
+{
+	for (guint i = 0; cfg && i < cfg->rules->len; i++) {
+		const struct hark_rule_conf *r = cfg->rules->pdata[i];
+		if (!strcmp(r->name, name))
+			return r;
+	}
+	return NULL;
 }
 
 const char *hark_config_line(const struct hark_config *cfg, int line)
@@ -282,6 +358,14 @@ static unsigned scan_lines(struct loader *ld)
 		while (*v == ' ' || *v == '\t')
 			v++;
 		k->value_col = utf8_col(line, v);
+		if (!strcmp(k->key, "secret")) {
+			/* Secrets never reach a terminal: the copy of the line
+			 * kept for diagnostics has its value masked. */
+			char *masked = g_strdup_printf("%.*s********", (int)(v - line), line);
+			g_free(ld->cfg->lines->pdata[i]);
+			ld->cfg->lines->pdata[i] = masked;
+			line = masked;
+		}
 		for (guint j = 0; j < cur->keys->len; j++) {
 			struct raw_key *o = cur->keys->pdata[j];
 			if (!strcmp(o->key, k->key)) {
@@ -378,6 +462,68 @@ static bool url_ok(struct loader *ld, const struct raw_key *k, char **value)
 	     "use http://, https://, file:///ABSOLUTE/PATH or file:RELATIVE/PATH",
 	     "'%s' is not a URL hark can fetch", v);
 	return false;
+}
+
+/* "N/DURATION" ("10/1h"), or "off". */
+static bool parse_rate(const char *v, struct hark_rate *out)
+{
+	const char *slash = strchr(v, '/');
+	char *end;
+	guint64 n;
+
+	if (!strcmp(v, "off") || !strcmp(v, "0")) {
+		out->count = 0;
+		out->per = 0;
+		return true;
+	}
+	if (!slash || !g_ascii_isdigit(*v))
+		return false;
+	n = g_ascii_strtoull(v, &end, 10);
+	if (end != slash || n < 1 || n > 1000000)
+		return false;
+	if (!hark_duration_parse(slash + 1, &out->per, NULL) || out->per < 1)
+		return false;
+	out->count = (unsigned)n;
+	return true;
+}
+
+static bool parse_hhmm(const char *s, int *minutes)
+{
+	if (!g_ascii_isdigit(s[0]) || !g_ascii_isdigit(s[1]) || s[2] != ':' ||
+	    !g_ascii_isdigit(s[3]) || !g_ascii_isdigit(s[4]))
+		return false;
+	int h = (s[0] - '0') * 10 + (s[1] - '0');
+	int m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return false;
+	*minutes = h * 60 + m;
+	return true;
+}
+
+/* "22:00-07:30" or "22:00-07:30 Europe/Paris". */
+static bool parse_quiet(const char *v, struct hark_quiet_hours *q, bool *bad_tz)
+{
+	const char *tz;
+
+	*bad_tz = false;
+	if (strlen(v) < 11 || v[5] != '-' || !parse_hhmm(v, &q->start) ||
+	    !parse_hhmm(v + 6, &q->end) || (v[11] && v[11] != ' '))
+		return false;
+	tz = v + 11;
+	while (*tz == ' ')
+		tz++;
+	g_clear_pointer(&q->tz, g_free);
+	if (*tz) {
+		GTimeZone *z = g_time_zone_new_identifier(tz);
+		if (!z) {
+			*bad_tz = true;
+			return false;
+		}
+		g_time_zone_unref(z);
+		q->tz = g_strdup(tz);
+	}
+	q->set = q->start != q->end;
+	return true;
 }
 
 static void read_duration(struct loader *ld, const struct raw_key *k,
@@ -530,6 +676,91 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 		g_free(items);
 		break;
 	}
+	case T_HTTP_URL:
+		if (!g_str_has_prefix(v, "http://") && !g_str_has_prefix(v, "https://")) {
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     "webhooks are http:// or https:// URLs",
+			     "'%s' is not an http(s) URL", v);
+			break;
+		}
+		g_free(*(char **)field);
+		*(char **)field = v;
+		return;
+	case T_SECRET:
+		/* Never echo it: the diagnostic's source line is masked too. */
+		if (!*v) {
+			diag(ld, k->line, k->value_col, 1, NULL, "'%s' is empty", k->key);
+			break;
+		}
+		g_free(*(char **)field);
+		*(char **)field = v;
+		return;
+	case T_RATE:
+		if (!parse_rate(v, field))
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     "COUNT/DURATION, e.g. 10/1h, or off",
+			     "bad rate '%s' for '%s'", v, k->key);
+		break;
+	case T_PRIORITY:
+		if (!strcmp(v, "low"))
+			*(enum hark_priority *)field = HARK_PRIORITY_LOW;
+		else if (!strcmp(v, "normal"))
+			*(enum hark_priority *)field = HARK_PRIORITY_NORMAL;
+		else if (!strcmp(v, "critical") || !strcmp(v, "high"))
+			*(enum hark_priority *)field = HARK_PRIORITY_CRITICAL;
+		else
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     "low, normal or critical", "bad priority '%s'", v);
+		break;
+	case T_QUIET: {
+		bool bad_tz;
+		if (!parse_quiet(v, field, &bad_tz))
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     bad_tz ? "use an IANA zone name such as Europe/Paris"
+				    : "HH:MM-HH:MM [ZONE], e.g. 22:00-07:00 Europe/Paris",
+			     bad_tz ? "unknown time zone in '%s'" : "bad quiet hours '%s'", v);
+		break;
+	}
+	case T_HOLD:
+		if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "hold"))
+			*(bool *)field = true;
+		else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "send"))
+			*(bool *)field = false;
+		else
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     "hold (or yes) / send (or no)", "bad value '%s' for '%s'", v,
+			     k->key);
+		break;
+	case T_NUMBER: {
+		char *end;
+		double d = g_ascii_strtod(v, &end);
+		if (!*v || *end || !(d > 0) || d > 1000)
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     "a positive number such as 3 or 2.5",
+			     "bad number '%s' for '%s'", v, k->key);
+		else
+			*(double *)field = d;
+		break;
+	}
+	case T_FORMAT: {
+		static const char *const formats[] = {
+			"json", "slack", "teams", "discord", "mattermost", NULL};
+		int f = -1;
+		for (int i = 0; formats[i]; i++)
+			if (!strcmp(v, formats[i]))
+				f = i;
+		if (f < 0) {
+			const char *near = closest(v, formats);
+			char *hint = near ? g_strdup_printf("did you mean '%s'?", near)
+					  : g_strdup("json, slack, teams, discord or mattermost");
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     hint, "unknown webhook format '%s'", v);
+			g_free(hint);
+		} else {
+			*(enum hark_webhook_format *)field = (enum hark_webhook_format)f;
+		}
+		break;
+	}
 	case T_QUERY: {
 		struct hark_conf_str *s = field;
 		g_free(s->value);
@@ -605,10 +836,11 @@ static void check_channels(struct loader *ld, const struct raw_section *sec,
 		const char *src = hark_config_line(ld->cfg, k->line);
 		const char *at = strstr(src + k->value_col - 1, a);
 
-		if (!hark_alert_channel_known(a))
+		if (!hark_alert_channel_known(a) && !hark_config_channel(ld->cfg, a))
 			diag(ld, k->line, at ? utf8_col(src, at) : k->value_col,
 			     (int)g_utf8_strlen(a, -1),
-			     "alert channels are stdout, console and desktop",
+			     "alert channels are stdout, console, desktop and the "
+			     "names of [webhook NAME] and [exec NAME] sections",
 			     "unknown alert channel '%s' in [%s]", a, sec->group);
 	}
 }
@@ -643,8 +875,9 @@ static void check_health_channels(struct loader *ld)
 	for (guint i = 0; i < ld->cfg->health_alert->len; i++) {
 		const char *a = ld->cfg->health_alert->pdata[i];
 
-		if (!hark_alert_channel_known(a))
-			diag(ld, 0, 0, 0, "alert channels are stdout, console and desktop",
+		if (!hark_alert_channel_known(a) && !hark_config_channel(ld->cfg, a))
+			diag(ld, 0, 0, 0, "alert channels are stdout, console, desktop and "
+			     "the names of [webhook NAME] and [exec NAME] sections",
 			     "unknown alert channel '%s' in health_alert", a);
 	}
 }
@@ -659,10 +892,56 @@ static bool name_ok(const char *name)
 	return true;
 }
 
+/* A channel section's defaults, its secret_file, and its name. */
+static void finish_channel(struct loader *ld, const struct raw_section *sec,
+			   struct hark_channel_conf *c)
+{
+	const char *src = hark_config_line(ld->cfg, sec->line);
+	int col = (int)(strchr(src, '[') - src) + 1;
+
+	if (hark_alert_channel_known(c->name))
+		diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
+		     "stdout, console and desktop are built in; pick another name",
+		     "channel name '%s' is reserved", c->name);
+	if (c->secret && c->secret_file)
+		diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
+		     "keep the secret in one place", "[%s] has both 'secret' and "
+		     "'secret_file'", sec->group);
+	else if (c->secret_file) {
+		char *text = NULL;
+		GError *e = NULL;
+		/* A relative secret_file is relative to the config file. */
+		char *path = c->secret_file[0] == '~' && c->secret_file[1] == '/'
+			     ? g_build_filename(g_get_home_dir(), c->secret_file + 2, NULL)
+			     : g_path_is_absolute(c->secret_file) ? g_strdup(c->secret_file)
+			     : g_build_filename(ld->dir, c->secret_file, NULL);
+
+		if (!g_file_get_contents(path, &text, NULL, &e)) {
+			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
+			     "secret_file must name a readable file holding the secret",
+			     "[%s]: cannot read secret_file: %s", sec->group, e->message);
+			g_error_free(e);
+		} else {
+			g_strchomp(text);
+			if (!*text) {
+				diag(ld, sec->line, col,
+				     (int)g_utf8_strlen(sec->group, -1) + 2, NULL,
+				     "[%s]: secret_file %s is empty", sec->group,
+				     c->secret_file);
+				g_free(text);
+			} else {
+				c->secret = text;
+			}
+		}
+		g_free(path);
+	}
+}
+
 static void build_config(struct loader *ld)
 {
-	static const char *const kinds[] = {"hark", "feed", "rule", NULL};
+	static const char *const kinds[] = {"hark", "feed", "rule", "webhook", "exec", NULL};
 	struct hark_config *cfg = ld->cfg;
+	GPtrArray *rule_secs = g_ptr_array_new();
 
 	for (guint i = 0; i < ld->sections->len; i++) {
 		struct raw_section *sec = ld->sections->pdata[i];
@@ -679,7 +958,8 @@ static void build_config(struct loader *ld)
 			/* reported by scan_lines */
 		} else if (!strcmp(kind, "hark") && !name) {
 			read_section(ld, sec, "hark", hark_keys, cfg);
-		} else if ((!strcmp(kind, "feed") || !strcmp(kind, "rule")) &&
+		} else if ((!strcmp(kind, "feed") || !strcmp(kind, "rule") ||
+			    !strcmp(kind, "webhook") || !strcmp(kind, "exec")) &&
 			   (!name || !name_ok(name))) {
 			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
 			     "names use letters, digits and _ - . @ +",
@@ -708,25 +988,49 @@ static void build_config(struct loader *ld)
 			r->line = sec->line;
 			r->alert = g_ptr_array_new_with_free_func(g_free);
 			g_ptr_array_add(r->alert, g_strdup("stdout"));
+			r->priority = HARK_PRIORITY_NORMAL;
+			r->coalesce.count = 3;
+			r->coalesce.per = 60;
+			r->spike_min = 5;
 			g_ptr_array_add(cfg->rules, r);
 			read_section(ld, sec, sec->group, rule_keys, r);
-			check_channels(ld, sec, r);
+			g_ptr_array_add(rule_secs, sec);
 			{
 				static const char *const upd[] = {"ignore", "alert", NULL};
 				r->alert_on_update = check_choice(ld, sec, "on_update",
 								  r->on_update, upd) == 1;
 			}
+		} else if (!strcmp(kind, "webhook") || !strcmp(kind, "exec")) {
+			struct hark_channel_conf *c = g_new0(struct hark_channel_conf, 1);
+			bool hook = !strcmp(kind, "webhook");
+			c->kind = hook ? HARK_CHANNEL_WEBHOOK : HARK_CHANNEL_EXEC;
+			c->name = g_strdup(name);
+			c->line = sec->line;
+			c->headers = g_ptr_array_new_with_free_func(g_free);
+			c->timeout = 10;
+			c->retry_base = 30;
+			c->retry_max = 3600;
+			c->max_attempts = 12;
+			c->max_age = 86400;
+			g_ptr_array_add(cfg->channels, c);
+			read_section(ld, sec, sec->group, hook ? webhook_keys : exec_keys, c);
+			finish_channel(ld, sec, c);
 		} else {
 			const char *near = closest(kind, kinds);
 			char *hint = near ? g_strdup_printf("did you mean [%s%s%s]?", near,
 							    name ? " " : "", name ? name : "")
-					  : g_strdup("sections are [hark], [feed NAME], [rule NAME]");
+					  : g_strdup("sections are [hark], [feed NAME], [rule NAME], "
+						     "[webhook NAME], [exec NAME]");
 			diag(ld, sec->line, col, (int)g_utf8_strlen(sec->group, -1) + 2,
 			     hint, "unknown section [%s]", sec->group);
 			g_free(hint);
 		}
 		g_free(kind);
 	}
+	/* After every section: a rule may name a channel defined below it. */
+	for (guint i = 0; i < rule_secs->len; i++)
+		check_channels(ld, rule_secs->pdata[i], cfg->rules->pdata[i]);
+	g_ptr_array_unref(rule_secs);
 	for (guint i = 0; i < cfg->feeds->len; i++) {
 		struct hark_feed_conf *f = cfg->feeds->pdata[i];
 		if (!f->interval)
@@ -752,6 +1056,7 @@ void hark_config_free(struct hark_config *cfg)
 	g_ptr_array_unref(cfg->health_alert);
 	g_ptr_array_unref(cfg->feeds);
 	g_ptr_array_unref(cfg->rules);
+	g_ptr_array_unref(cfg->channels);
 	g_ptr_array_unref(cfg->lines);
 	g_free(cfg);
 }
@@ -779,6 +1084,7 @@ struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 	cfg->database = g_build_filename(g_get_user_data_dir(), "hark", "hark.db", NULL);
 	cfg->feeds = g_ptr_array_new_with_free_func(feed_conf_free);
 	cfg->rules = g_ptr_array_new_with_free_func(rule_conf_free);
+	cfg->channels = g_ptr_array_new_with_free_func(channel_conf_free);
 	cfg->lines = g_ptr_array_new_with_free_func(g_free);
 	cfg->max_transfers = 32;
 	cfg->max_per_host = 2;

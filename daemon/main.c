@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{"parse", cmd_parse, "print a feed's items as JSON Lines"},
 	{"match", cmd_match, "dry-run the rules over a feed"},
 	{"sentiment", cmd_sentiment, "score text (argument or stdin lines) from -1 to 1"},
+	{"outbox", cmd_outbox, "list pending and dead deliveries; retry ID|--all"},
 	{"hits", cmd_hits, "past alerts: --rule, --since 7d, --search QUERY, --json|--csv"},
 	{"stats", cmd_stats, "hits per rule per day with sentiment (--days 30, --svg FILE)"},
 	{"import-opml", cmd_import_opml, "add the feeds of an OPML file to the config"},

@@ -159,6 +159,45 @@ static const char *const migrations[] = {
 	"  INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);"
 	"END;"
 	"INSERT INTO items_fts(items_fts) VALUES ('rebuild');",
+	/* 3 -> 4, delivery: the outbox gets its rule (per-rule order, rate limits,
+	 * digests), a kind (digest and spike messages belong to no hit or
+	 * feed), the states merged (folded into a digest) and suppressed
+	 * (rate limit, mute), and queued (when the attempt/age caps restart,
+	 * e.g. after `hark outbox retry`); mutes and raised spikes are kept. */
+	"CREATE TABLE deliveries_v3 ("
+	"  id TEXT PRIMARY KEY,"
+	"  hit_id INTEGER REFERENCES hits(id) ON DELETE CASCADE,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  rule TEXT,"
+	"  kind TEXT NOT NULL DEFAULT 'alert'"
+	"    CHECK (kind IN ('alert', 'feed', 'digest', 'spike')),"
+	"  channel TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'dead', 'merged', 'suppressed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  queued INTEGER NOT NULL,"
+	"  sent INTEGER,"
+	"  CHECK (hit_id IS NOT NULL OR feed_id IS NOT NULL OR"
+	"         kind IN ('digest', 'spike')));"
+	"INSERT INTO deliveries_v3 (rowid, id, hit_id, feed_id, rule, kind, channel,"
+	"  payload, state, attempts, next_attempt, last_error, created, queued, sent)"
+	"  SELECT d.rowid, d.id, d.hit_id, d.feed_id, h.rule,"
+	"  CASE WHEN d.hit_id IS NULL THEN 'feed' ELSE 'alert' END, d.channel,"
+	"  d.payload, d.state, d.attempts, d.next_attempt, d.last_error, d.created,"
+	"  d.created, d.sent"
+	"  FROM deliveries d LEFT JOIN hits h ON h.id = d.hit_id;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_v3 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_due ON deliveries(state, next_attempt);"
+	"CREATE INDEX deliveries_rule ON deliveries(rule, channel, state, sent);"
+	"CREATE INDEX deliveries_hit ON deliveries(hit_id);"
+	"CREATE TABLE mutes (rule TEXT PRIMARY KEY, until INTEGER NOT NULL);"
+	"CREATE TABLE spikes (rule TEXT NOT NULL, hour INTEGER NOT NULL,"
+	"  PRIMARY KEY (rule, hour));",
 };
 
 static bool db_fail(struct hark_store *st, GError **err, const char *what)
@@ -566,14 +605,17 @@ bool hark_store_hit_put(struct hark_store *st, int64_t item_id, const char *rule
 	return rc == SQLITE_ROW || db_fail(st, err, "looking up hit");
 }
 
-bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
-			     const char *channel, const char *payload, int64_t now,
-			     char **id_out, GError **err)
+static bool delivery_insert(struct hark_store *st, int64_t hit_id,
+			    const char *rule, const char *kind,
+			    const char *channel, const char *payload, int64_t now,
+			    char **id_out, GError **err)
 {
 	char *id = g_uuid_string_random();
-	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, hit_id, channel, "
-				      "payload, next_attempt, created) "
-				      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", err);
+	/* The rule comes from the hit when there is one. */
+	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, hit_id, rule, kind, "
+				      "channel, payload, next_attempt, created, queued) "
+				      "VALUES (?1, ?2, COALESCE(?6, (SELECT rule FROM hits "
+				      "WHERE id = ?2)), ?7, ?3, ?4, ?5, ?5, ?5)", err);
 	int rc;
 
 	if (!s) {
@@ -581,10 +623,13 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
 		return false;
 	}
 	bind_text(s, 1, id);
-	sqlite3_bind_int64(s, 2, hit_id);
+	if (hit_id > 0)
+		sqlite3_bind_int64(s, 2, hit_id);
 	bind_text(s, 3, channel);
 	bind_text(s, 4, payload);
 	sqlite3_bind_int64(s, 5, now);
+	bind_text(s, 6, rule);
+	bind_text(s, 7, kind);
 	rc = sqlite3_step(s);
 	release(s);
 	if (rc != SQLITE_DONE) {
@@ -598,14 +643,30 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
 	return true;
 }
 
+bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
+			     const char *channel, const char *payload, int64_t now,
+			     char **id_out, GError **err)
+{
+	return delivery_insert(st, hit_id, NULL, "alert", channel, payload, now,
+			       id_out, err);
+}
+
+bool hark_store_delivery_add_message(struct hark_store *st, const char *rule,
+				     const char *kind, const char *channel,
+				     const char *payload, int64_t now,
+				     char **id_out, GError **err)
+{
+	return delivery_insert(st, 0, rule, kind, channel, payload, now, id_out, err);
+}
+
 bool hark_store_feed_alert_add(struct hark_store *st, int64_t feed_id,
 			       const char *channel, const char *payload,
 			       int64_t now, GError **err)
 {
 	char *id = g_uuid_string_random();
-	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, feed_id, channel, "
-				      "payload, next_attempt, created) "
-				      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", err);
+	sqlite3_stmt *s = prepare(st, "INSERT INTO deliveries (id, feed_id, kind, "
+				      "channel, payload, next_attempt, created, queued) "
+				      "VALUES (?1, ?2, 'feed', ?3, ?4, ?5, ?5, ?5)", err);
 	int rc;
 
 	if (!s) {
@@ -656,39 +717,338 @@ void hark_delivery_free(struct hark_delivery *d)
 	g_free(d->id);
 	g_free(d->channel);
 	g_free(d->payload);
+	g_free(d->rule);
+	g_free(d->kind);
+	g_free(d->state);
+	g_free(d->last_error);
 	g_free(d);
 }
 
-bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
-			       GPtrArray **out, GError **err)
+#define DELIVERY_COLUMNS "rowid, id, hit_id, channel, payload, attempts, created, " \
+	"rule, kind, state, next_attempt, last_error, queued, sent"
+
+static struct hark_delivery *read_delivery_row(sqlite3_stmt *s)
 {
-	/* rowid order is creation order, which keeps per-rule order. */
-	sqlite3_stmt *s = prepare(st, "SELECT id, hit_id, channel, payload, attempts, "
-				      "created FROM deliveries WHERE state = 'pending' "
-				      "AND next_attempt <= ?1 ORDER BY rowid LIMIT ?2", err);
+	struct hark_delivery *d = g_new0(struct hark_delivery, 1);
+
+	d->seq = sqlite3_column_int64(s, 0);
+	d->id = column_dup(s, 1);
+	d->hit_id = sqlite3_column_int64(s, 2);
+	d->channel = column_dup(s, 3);
+	d->payload = column_dup(s, 4);
+	d->attempts = sqlite3_column_int(s, 5);
+	d->created = sqlite3_column_int64(s, 6);
+	d->rule = column_dup(s, 7);
+	d->kind = column_dup(s, 8);
+	d->state = column_dup(s, 9);
+	d->next_attempt = sqlite3_column_int64(s, 10);
+	d->last_error = column_dup(s, 11);
+	d->queued = sqlite3_column_int64(s, 12);
+	d->sent = sqlite3_column_int64(s, 13);
+	return d;
+}
+
+static bool read_deliveries(struct hark_store *st, sqlite3_stmt *s,
+			    GPtrArray **out, GError **err)
+{
 	int rc;
 
-	if (!s)
-		return false;
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, limit);
 	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_delivery_free);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct hark_delivery *d = g_new0(struct hark_delivery, 1);
-		d->id = column_dup(s, 0);
-		d->hit_id = sqlite3_column_int64(s, 1);
-		d->channel = column_dup(s, 2);
-		d->payload = column_dup(s, 3);
-		d->attempts = sqlite3_column_int(s, 4);
-		d->created = sqlite3_column_int64(s, 5);
-		g_ptr_array_add(*out, d);
-	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		g_ptr_array_add(*out, read_delivery_row(s));
 	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
 		return db_fail(st, err, "listing deliveries");
 	}
+	return true;
+}
+
+bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
+			       GPtrArray **out, GError **err)
+{
+	/* rowid order is creation order, which keeps per-rule order. */
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND next_attempt <= ?1 "
+				      "ORDER BY rowid LIMIT ?2", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	return read_deliveries(st, s, out, err);
+}
+
+bool hark_store_deliveries_due_after(struct hark_store *st, int64_t now,
+				     int64_t after, int limit, GPtrArray **out,
+				     GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND next_attempt <= ?1 "
+				      "AND rowid > ?3 ORDER BY rowid LIMIT ?2", err);
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_int64(s, 3, after);
+	return read_deliveries(st, s, out, err);
+}
+
+bool hark_store_deliveries_blocked(struct hark_store *st, int64_t now,
+				   GHashTable **out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT channel, IFNULL(rule, ''), MIN(rowid) "
+				      "FROM deliveries WHERE state = 'pending' AND "
+				      "next_attempt > ?1 AND attempts > 0 "
+				      "GROUP BY channel, rule", err);
+	int rc;
+
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, now);
+	*out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t *seq = g_new(int64_t, 1);
+		*seq = sqlite3_column_int64(s, 2);
+		g_hash_table_insert(*out, hark_delivery_key((const char *)sqlite3_column_text(s, 0),
+							    (const char *)sqlite3_column_text(s, 1)),
+				    seq);
+	}
+	release(s);
+	if (rc != SQLITE_DONE) {
+		g_hash_table_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "listing blocked deliveries");
+	}
+	return true;
+}
+
+char *hark_delivery_key(const char *channel, const char *rule)
+{
+	return g_strconcat(channel, "\n", rule ? rule : "", NULL);
+}
+
+bool hark_store_next_due(struct hark_store *st, int64_t *when, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT MIN(next_attempt) FROM deliveries "
+				      "WHERE state = 'pending'", err);
+	int rc;
+
+	if (!s)
+		return false;
+	rc = sqlite3_step(s);
+	*when = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
+		? sqlite3_column_int64(s, 0) : INT64_MAX;
+	release(s);
+	return rc == SQLITE_ROW || db_fail(st, err, "finding the next delivery");
+}
+
+bool hark_store_deliveries_list(struct hark_store *st, bool all, GPtrArray **out,
+				GError **err)
+{
+	sqlite3_stmt *s = prepare(st, all ? "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+					    "ORDER BY rowid"
+					  : "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+					    "WHERE state IN ('pending', 'dead') ORDER BY rowid",
+				  err);
+
+	if (!s)
+		return false;
+	return read_deliveries(st, s, out, err);
+}
+
+bool hark_store_deliveries_digest(struct hark_store *st, const char *rule,
+				  const char *channel, int64_t before,
+				  GPtrArray **out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT " DELIVERY_COLUMNS " FROM deliveries "
+				      "WHERE state = 'pending' AND kind = 'alert' AND "
+				      "rule = ?1 AND channel = ?2 AND created < ?3 "
+				      "ORDER BY rowid", err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	bind_text(s, 2, channel);
+	sqlite3_bind_int64(s, 3, before);
+	return read_deliveries(st, s, out, err);
+}
+
+static bool run_update(struct hark_store *st, sqlite3_stmt *s, const char *what,
+		       int *changes, GError **err)
+{
+	int rc = sqlite3_step(s);
+
+	release(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, what);
+	if (changes)
+		*changes = sqlite3_changes(st->db);
+	return true;
+}
+
+bool hark_store_digest_replace(struct hark_store *st, GPtrArray *merged,
+			       const char *rule, const char *channel,
+			       const char *payload, int64_t now, char **id_out,
+			       GError **err)
+{
+	if (!hark_store_begin(st, err))
+		return false;
+	for (guint i = 0; i < merged->len; i++) {
+		const struct hark_delivery *d = merged->pdata[i];
+		sqlite3_stmt *s = prepare(st, "UPDATE deliveries SET state = 'merged', "
+					      "sent = ?2 WHERE id = ?1 AND state = 'pending'",
+					  err);
+		if (!s)
+			goto fail;
+		bind_text(s, 1, d->id);
+		sqlite3_bind_int64(s, 2, now);
+		if (!run_update(st, s, "merging into a digest", NULL, err))
+			goto fail;
+	}
+	if (!delivery_insert(st, 0, rule, "digest", channel, payload, now, id_out, err) ||
+	    !hark_store_commit(st, err))
+		goto fail;
+	return true;
+fail:
+	hark_store_rollback(st);
+	return false;
+}
+
+bool hark_store_delivery_defer(struct hark_store *st, const char *id, int64_t until,
+			       GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "UPDATE deliveries SET next_attempt = ?2 "
+				      "WHERE id = ?1", err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, until);
+	return run_update(st, s, "deferring delivery", NULL, err);
+}
+
+bool hark_store_delivery_suppress(struct hark_store *st, const char *id,
+				  const char *why, int64_t now, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "UPDATE deliveries SET state = 'suppressed', "
+				      "last_error = ?2, sent = ?3 WHERE id = ?1", err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, id);
+	bind_text(s, 2, why);
+	sqlite3_bind_int64(s, 3, now);
+	return run_update(st, s, "suppressing delivery", NULL, err);
+}
+
+bool hark_store_delivery_retry(struct hark_store *st, const char *id, int64_t now,
+			       int *count, GError **err)
+{
+	/* Re-queued deliveries start their attempt and age caps afresh. */
+	sqlite3_stmt *s = prepare(st, id ? "UPDATE deliveries SET state = 'pending', "
+					   "attempts = 0, next_attempt = ?2, queued = ?2 "
+					   "WHERE id = ?1 AND state IN ('pending', 'dead')"
+					 : "UPDATE deliveries SET state = 'pending', "
+					   "attempts = 0, next_attempt = ?2, queued = ?2 "
+					   "WHERE state IN ('pending', 'dead')", err);
+
+	if (!s)
+		return false;
+	if (id)
+		bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return run_update(st, s, "re-queueing deliveries", count, err);
+}
+
+bool hark_store_sent_count(struct hark_store *st, const char *rule,
+			   const char *channel, int64_t since, int64_t *n,
+			   GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT COUNT(*) FROM deliveries WHERE rule = ?1 "
+				      "AND channel = ?2 AND state = 'sent' AND sent >= ?3",
+				  err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	bind_text(s, 2, channel);
+	sqlite3_bind_int64(s, 3, since);
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	release(s);
+	return rc == SQLITE_ROW || db_fail(st, err, "counting deliveries");
+}
+
+bool hark_store_mute(struct hark_store *st, const char *rule, int64_t until,
+		     GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT INTO mutes (rule, until) VALUES (?1, ?2) "
+				      "ON CONFLICT (rule) DO UPDATE SET until = excluded.until",
+				  err);
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, until);
+	return run_update(st, s, "muting rule", NULL, err);
+}
+
+bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *until,
+			    GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT until FROM mutes WHERE rule = ?1", err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	rc = sqlite3_step(s);
+	*until = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	release(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "reading mutes");
+}
+
+bool hark_store_hit_hours(struct hark_store *st, const char *rule, int64_t end,
+			  int hours, int64_t *counts, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT (?2 - 1 - created) / 3600, COUNT(*) "
+				      "FROM hits WHERE rule = ?1 AND created >= ?3 "
+				      "AND created < ?2 GROUP BY 1", err);
+	int rc;
+
+	if (!s)
+		return false;
+	memset(counts, 0, sizeof *counts * (size_t)hours);
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, end);
+	sqlite3_bind_int64(s, 3, end - (int64_t)hours * 3600);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t ago = sqlite3_column_int64(s, 0);
+		if (ago >= 0 && ago < hours)
+			counts[ago] = sqlite3_column_int64(s, 1);
+	}
+	release(s);
+	return rc == SQLITE_DONE || db_fail(st, err, "counting hits");
+}
+
+bool hark_store_spike_claim(struct hark_store *st, const char *rule, int64_t hour,
+			    bool *claimed, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT INTO spikes (rule, hour) VALUES (?1, ?2) "
+				      "ON CONFLICT DO NOTHING", err);
+	int n = 0;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, rule);
+	sqlite3_bind_int64(s, 2, hour);
+	if (!run_update(st, s, "recording spike", &n, err))
+		return false;
+	*claimed = n > 0;
 	return true;
 }
 

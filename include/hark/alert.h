@@ -1,17 +1,19 @@
-/* alert.h - the alert payload and the channels that send it.
+/* alert.h - the alert payload, and what every channel reports back.
  *
  * An alert is built once, as JSON, when its hit is stored (so every retry
- * sends the same thing), and queued per channel in the store's outbox.
- * Payload version 1:
+ * sends the same bytes), and queued per channel in the store's outbox.
+ * The generic payload, version 1 (documented in man/hark-alerts.7.md):
  *
- *   {"version":1, "rule":"acme-angry", "feed":"acme-forum",
+ *   {"version":1, "kind":"alert", "rule":"acme-angry", "feed":"acme-forum",
  *    "item":{"title":..,"link":..,"author":..,"published":"RFC 3339"|null,
  *            "snippet":"clean text around the first match"},
  *    "matches":[{"field":"title","start":0,"end":4,"text":"Acme"}],
- *    "sentiment":-0.61|null}
+ *    "sentiment":-0.61|null,
+ *    "sentiment_cues":[{"token":"refund","valence":-1.2}, ...]}
  *
- * On the wire (stdout, webhooks) "delivery_id" is added as the first
- * member.
+ * Digests ("kind":"digest") and spike alerts ("kind":"spike") are built by
+ * the outbox with the functions below.  On the wire (stdout, webhooks,
+ * exec) "delivery_id" is added as the first member.
  */
 #ifndef HARK_ALERT_H
 #define HARK_ALERT_H
@@ -21,11 +23,25 @@
 #include "hark/store.h"
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
+
+#define HARK_ALERT_VERSION 1
 
 /* Builds the payload for HIT of ITEM from feed FEED.  Caller frees. */
 char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 			 const struct hark_item *item);
+
+/* A digest of PAYLOADS (char* alerts of RULE, oldest first) for the
+ * window [START, END).  Caller frees. */
+char *hark_alert_digest_payload(const char *rule, GPtrArray *payloads,
+				int64_t start, int64_t end);
+
+/* A spike alert: COUNT hits of RULE in the hour ending at END against a
+ * trailing mean MEAN and standard deviation SD, threshold K.  Caller
+ * frees. */
+char *hark_alert_spike_payload(const char *rule, int64_t end, int64_t count,
+			       double mean, double sd, double k);
 
 /* Returns PAYLOAD with "update":UPDATE (an edited item alerting again)
  * and "also_seen_at":[{"feed","link","title"}...] from ALSO_SEEN (of
@@ -36,18 +52,28 @@ char *hark_alert_annotate(const char *payload, bool update,
 /* Returns PAYLOAD with "delivery_id":ID spliced in first.  Caller frees. */
 char *hark_alert_with_id(const char *payload, const char *id);
 
-/* The channels a rule may name in alert=. */
+/* Parses a stored payload; NULL if corrupt.  Caller unrefs. */
+JsonNode *hark_alert_parse(const char *payload);
+
+/* Member NAME of object O as a string, or NULL. */
+const char *hark_json_str(JsonObject *o, const char *name);
+
+/* One readable line (two for alerts: title, then feed and link) for the
+ * console channel and for chat formats.  Caller frees. */
+char *hark_alert_text(JsonObject *root);
+
+/* The built-in channels: stdout, console, desktop. */
 bool hark_alert_channel_known(const char *channel);
 
-struct hark_alerter;
+/* How one delivery attempt ended.  Channels fill it and hand it to the
+ * outbox's callback. */
+struct hark_attempt {
+	bool ok;
+	bool permanent;        /* retrying cannot help: dead at once */
+	int64_t retry_after;   /* seconds the receiver asked for, or -1 */
+	char *error;           /* owned; NULL when ok */
+};
 
-/* Creates the sender.  Desktop notifications are set up lazily. */
-struct hark_alerter *hark_alerter_new(void);
-void hark_alerter_free(struct hark_alerter *a);
-
-/* Sends delivery D.  Returns false with ERR on failure; *PERMANENT says
- * that retrying cannot help (e.g. no notification server). */
-bool hark_alerter_send(struct hark_alerter *a, const struct hark_delivery *d,
-		       bool *permanent, GError **err);
+typedef void (*hark_attempt_done_fn)(struct hark_attempt *a, void *user);
 
 #endif

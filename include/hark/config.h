@@ -5,7 +5,10 @@
  *     [feed NAME]     url=, interval= (duration or "auto"), tags=,
  *                     interval_min=, interval_max=, headers=, username=,
  *                     password=, tls_verify=, silent_after=, identity=
- *     [rule NAME]     query=, alert=, on_update=, ...
+ *     [rule NAME]     query=, alert=, on_update=, priority=, rate_limit=,
+ *                     digest=, quiet_hours=, coalesce=, spike_k=, ...
+ *     [webhook NAME]  url=, format=, secret= | secret_file=, timeout=, headers=
+ *     [exec NAME]     command=
  *
  * Every error is a diagnostic with file:line:column (see diag.h); the
  * loader reports all of them.  Lists accept ',' or ';' separators.
@@ -47,6 +50,22 @@ struct hark_feed_conf {
 	int64_t silent_after;  /* 0: from the posting rate */
 };
 
+/* "N per DURATION" (rate_limit = 10/1h, coalesce = 3/1m); count 0: off. */
+struct hark_rate {
+	unsigned count;
+	int64_t per;           /* seconds */
+};
+
+/* quiet_hours = 22:00-07:30 Europe/Paris (the zone is optional: local). */
+struct hark_quiet_hours {
+	bool set;
+	int start;             /* minutes after midnight */
+	int end;               /* minutes after midnight; < start wraps */
+	char *tz;              /* IANA zone name, or NULL for local time */
+};
+
+enum hark_priority { HARK_PRIORITY_LOW, HARK_PRIORITY_NORMAL, HARK_PRIORITY_CRITICAL };
+
 struct hark_rule_conf {
 	char *name;
 	struct hark_conf_str query;
@@ -63,6 +82,48 @@ struct hark_rule_conf {
 	struct hark_conf_str feeds;           /* feed names and tag:X, ',' or ';' */
 	struct hark_conf_str min_length;      /* "40" characters or "12 words" */
 	struct hark_conf_str accent_folding;  /* yes/no, default yes */
+	/* Delivery (see daemon/outbox.c). */
+	enum hark_priority priority;      /* priority = low|normal|critical */
+	struct hark_rate rate_limit;      /* per channel; excess is suppressed */
+	int64_t digest;                   /* seconds; 0: one message per alert */
+	struct hark_quiet_hours quiet_hours;
+	bool quiet_hours_webhooks;        /* webhooks held in quiet hours too */
+	struct hark_rate coalesce;        /* desktop bursts; default 3/1m */
+	double spike_k;                   /* 0: no spike alerts */
+	int64_t spike_min;                /* hits in the hour before a spike counts */
+};
+
+enum hark_channel_kind { HARK_CHANNEL_WEBHOOK, HARK_CHANNEL_EXEC };
+
+enum hark_webhook_format {
+	HARK_FORMAT_JSON,
+	HARK_FORMAT_SLACK,
+	HARK_FORMAT_TEAMS,
+	HARK_FORMAT_DISCORD,
+	HARK_FORMAT_MATTERMOST,
+};
+
+/* A [webhook NAME] or [exec NAME] section: a channel rules name in
+ * alert=.  The secret is never printed (diagnostics show the line with
+ * its value masked). */
+struct hark_channel_conf {
+	enum hark_channel_kind kind;
+	char *name;
+	int line;
+	/* webhook */
+	char *url;
+	enum hark_webhook_format format;
+	char *secret;          /* secret = ..., or read from secret_file */
+	char *secret_file;
+	int64_t timeout;       /* seconds for the whole request; default 10 */
+	GPtrArray *headers;    /* of char* "Name: value"; never NULL */
+	/* exec */
+	char *command;         /* run with /bin/sh -c, the alert on stdin */
+	/* retries (both kinds) */
+	int64_t retry_base;    /* first retry delay, seconds; default 30 */
+	int64_t retry_max;     /* longest delay between retries; default 1h */
+	int64_t max_attempts;  /* default 12 */
+	int64_t max_age;       /* seconds; default 1d */
 };
 
 struct hark_config {
@@ -73,6 +134,7 @@ struct hark_config {
 	int64_t hit_retention; /* hits (and their items) kept this long (365d) */
 	GPtrArray *feeds;      /* of struct hark_feed_conf*, in file order */
 	GPtrArray *rules;      /* of struct hark_rule_conf*, in file order */
+	GPtrArray *channels;   /* of struct hark_channel_conf*, in file order */
 	GPtrArray *lines;      /* the file's lines (char*), for diagnostics */
 
 	/* Polling ([hark] keys). */
@@ -99,6 +161,13 @@ char *hark_config_default_path(void);
 struct hark_config *hark_config_load(const char *path, struct hark_diags *diags,
 				     GError **err);
 void hark_config_free(struct hark_config *cfg);
+
+/* The [webhook NAME] / [exec NAME] channel called NAME, or NULL. */
+const struct hark_channel_conf *hark_config_channel(const struct hark_config *cfg,
+						    const char *name);
+/* The rule called NAME, or NULL. */
+const struct hark_rule_conf *hark_config_rule(const struct hark_config *cfg,
+					      const char *name);
 
 /* The source line LINE (1-based) of CFG's file, or NULL. */
 const char *hark_config_line(const struct hark_config *cfg, int line);

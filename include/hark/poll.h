@@ -88,10 +88,4 @@ void hark_poll_stats_clear(struct hark_poll_stats *stats);
  * against.  Caller frees. */
 char *hark_item_key(const struct hark_item *item);
 
-/* Sends every due delivery in the outbox through ALERTER, recording each
- * outcome.  Returns the number sent. */
-struct hark_alerter;
-unsigned hark_outbox_flush(struct hark_store *st, struct hark_alerter *alerter,
-			   int64_t now);
-
 #endif

@@ -21,7 +21,7 @@ struct hark_store;
 
 /* The schema version this build writes; older files are migrated forward
  * on open, newer ones are refused. */
-#define HARK_STORE_SCHEMA_VERSION 3
+#define HARK_STORE_SCHEMA_VERSION 4
 
 /* Polling state of one feed. */
 struct hark_feed_state {
@@ -52,11 +52,20 @@ struct hark_feed_state {
 /* An outbox row with what a channel needs to send it. */
 struct hark_delivery {
 	char *id;              /* stable delivery id (UUID), fixed at creation */
-	int64_t hit_id;        /* 0 for a feed health alert */
-	char *channel;         /* "stdout", "console", "desktop", ... */
+	int64_t hit_id;        /* 0 for a feed health alert, a digest or a spike */
+	char *channel;         /* "stdout", "console", "desktop", or a
+				  [webhook NAME] / [exec NAME] name */
 	char *payload;         /* the alert as JSON (see alert.h) */
 	int attempts;
 	int64_t created;
+	int64_t seq;           /* queue order (creation order) */
+	char *rule;            /* or NULL for rows older than schema 2 */
+	char *kind;            /* "alert", "feed" (health), "digest" or "spike" */
+	char *state;           /* pending, sent, dead, merged, suppressed */
+	int64_t next_attempt;
+	char *last_error;      /* or NULL */
+	int64_t queued;        /* created, or when last re-queued by hand */
+	int64_t sent;          /* 0 if not sent */
 };
 
 /* Opens (creating file and directories if needed) and migrates PATH. */
@@ -105,6 +114,10 @@ bool hark_store_delivery_add(struct hark_store *st, int64_t hit_id,
  * struct hark_delivery*, owned). */
 bool hark_store_deliveries_due(struct hark_store *st, int64_t now, int limit,
 			       GPtrArray **out, GError **err);
+/* The same from queue position AFTER on (seq > AFTER). */
+bool hark_store_deliveries_due_after(struct hark_store *st, int64_t now,
+				     int64_t after, int limit, GPtrArray **out,
+				     GError **err);
 /* Marks a delivery sent. */
 bool hark_store_delivery_done(struct hark_store *st, const char *id, int64_t now,
 			      GError **err);
@@ -302,5 +315,66 @@ bool hark_store_hits_after(struct hark_store *st, const char *rule,
 
 /* The highest hit id (0: none yet). */
 bool hark_store_last_hit_id(struct hark_store *st, int64_t *id, GError **err);
+
+/* --- Delivery outbox (outbox.h) --- */
+
+/* Queues a message that belongs to RULE but to no single hit: KIND is
+ * "digest" or "spike". */
+bool hark_store_delivery_add_message(struct hark_store *st, const char *rule,
+				     const char *kind, const char *channel,
+				     const char *payload, int64_t now,
+				     char **id_out, GError **err);
+
+/* "CHANNEL\nRULE": the unit of ordering.  Caller frees. */
+char *hark_delivery_key(const char *channel, const char *rule);
+
+/* Per-rule order: the keys (hark_delivery_key) that have a failed
+ * delivery waiting for its retry, each mapped to the smallest seq
+ * (int64_t*) of such a delivery.  Later deliveries of the key wait. */
+bool hark_store_deliveries_blocked(struct hark_store *st, int64_t now,
+				   GHashTable **out, GError **err);
+/* The earliest next_attempt of a pending delivery (INT64_MAX: none). */
+bool hark_store_next_due(struct hark_store *st, int64_t *when, GError **err);
+/* Pending and dead deliveries (every one when ALL), in queue order. */
+bool hark_store_deliveries_list(struct hark_store *st, bool all, GPtrArray **out,
+				GError **err);
+/* Pending alerts of RULE for CHANNEL created before BEFORE, in order. */
+bool hark_store_deliveries_digest(struct hark_store *st, const char *rule,
+				  const char *channel, int64_t before,
+				  GPtrArray **out, GError **err);
+/* In one transaction: marks MERGED (struct hark_delivery*) merged and
+ * queues the digest PAYLOAD in their place. */
+bool hark_store_digest_replace(struct hark_store *st, GPtrArray *merged,
+			       const char *rule, const char *channel,
+			       const char *payload, int64_t now, char **id_out,
+			       GError **err);
+/* Holds a delivery until UNTIL without counting an attempt. */
+bool hark_store_delivery_defer(struct hark_store *st, const char *id, int64_t until,
+			       GError **err);
+/* Drops a delivery on purpose (rate limit, mute), keeping the row. */
+bool hark_store_delivery_suppress(struct hark_store *st, const char *id,
+				  const char *why, int64_t now, GError **err);
+/* Re-queues delivery ID (or every pending and dead one when ID is NULL)
+ * for now, with fresh attempt and age caps.  *COUNT: rows changed. */
+bool hark_store_delivery_retry(struct hark_store *st, const char *id, int64_t now,
+			       int *count, GError **err);
+/* Deliveries of RULE to CHANNEL sent at or after SINCE. */
+bool hark_store_sent_count(struct hark_store *st, const char *rule,
+			   const char *channel, int64_t since, int64_t *n,
+			   GError **err);
+
+/* Desktop "Mute rule for 1 h": until UNTIL (0 when never muted). */
+bool hark_store_mute(struct hark_store *st, const char *rule, int64_t until,
+		     GError **err);
+bool hark_store_muted_until(struct hark_store *st, const char *rule, int64_t *until,
+			    GError **err);
+
+/* Hits of RULE per hour: COUNTS[i] = hits in [END - (i+1)h, END - i h). */
+bool hark_store_hit_hours(struct hark_store *st, const char *rule, int64_t end,
+			  int hours, int64_t *counts, GError **err);
+/* Records that RULE's spike for HOUR was raised; *CLAIMED is false when it
+ * already was (one spike alert per hour). */
+bool hark_store_spike_claim(struct hark_store *st, const char *rule, int64_t hour,
+			    bool *claimed, GError **err);
 
 #endif

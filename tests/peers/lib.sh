@@ -86,3 +86,45 @@ dbus_name_owned() {
 	dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
 		org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
 }
+
+# peer_webhook_start DIR SECRET [PORT]: tests/peers/webhook_receiver.py on
+# 127.0.0.1.  Sets WEBHOOK_PORT and WEBHOOK_PID; DIR holds its logs and
+# its fault queue (see the script).
+peer_webhook_start() {
+	local dir=$1 secret=$2 port=${3:-0}
+	mkdir -p "$dir"
+	rm -f "$dir/port"
+	"$PY" "$HARK_SRC/tests/peers/webhook_receiver.py" "$dir" "$secret" "$port" \
+		</dev/null >>"$dir/server.log" 2>&1 &
+	WEBHOOK_PID=$!
+	echo "$WEBHOOK_PID" >> "$T/pids"
+	wait_for test -s "$dir/port" || fail "webhook receiver did not start: $(cat "$dir/server.log")"
+	WEBHOOK_PORT=$(cat "$dir/port")
+}
+
+# peer_webhook_stop: stops the receiver started last (connections are
+# then refused).
+peer_webhook_stop() {
+	kill "$WEBHOOK_PID" 2>/dev/null || true
+	local i
+	for i in $(seq 50); do kill -0 "$WEBHOOK_PID" 2>/dev/null || return 0; sleep 0.1; done
+	kill -9 "$WEBHOOK_PID" 2>/dev/null || true
+}
+
+# write_feed FILE FIRST LAST: an RSS feed whose items FIRST..LAST are
+# titled "alpha NNN" (odd) or "beta NNN" (even), newest last, each with
+# words of its own (so that none is a near-duplicate of another).
+write_feed() {
+	local f=$1 i w
+	{
+		echo '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://example.test/</link>'
+		for i in $(seq "$2" "$3"); do
+			if (( i % 2 )); then w=alpha; else w=beta; fi
+			# Words of their own per item: near-duplicate detection
+			# must not fold these posts into one story.
+			printf '<item><title>%s %03d</title><link>https://example.test/p/%d</link><guid>p%d</guid><description>post %d about %s, a refund that never came: %s</description></item>\n' "$w" "$i" "$i" "$i" "$i" "$w" "$(for j in 1 2 3 4 5 6 7 8 9 10 11 12; do printf 'w%dx%d ' "$i" "$j"; done)"
+		done
+		echo '</channel></rss>'
+	} > "$f.tmp"
+	mv "$f.tmp" "$f"
+}
