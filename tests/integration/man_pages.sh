@@ -37,9 +37,9 @@ page = open(sys.argv[2]).read().splitlines()
 # "     username = name, password = secret") name its keys.
 section, documented = None, set()
 for line in page:
-    m = re.match(r'^ {3}\[(\w+)[^\]]*\]\s*$', line)
-    if m:
-        section = m.group(1)
+    if re.match(r'^ {3}\S', line):
+        m = re.match(r'^ {3}\[(\w+)[^\]]*\]\s*$', line)
+        section = m.group(1) if m else None
         continue
     if re.match(r'^\S', line):
         section = None
