@@ -11,6 +11,8 @@
 
 /* How far ahead of its time a feed may be started to share a wake-up. */
 #define COALESCE_S 2
+/* --once: how far ahead of the next feed to record polls may run. */
+#define ONCE_WINDOW(max_transfers) MAX(64, 4 * (guint)(max_transfers))
 /* How many waiting feeds one pump looks through for a free host. */
 #define PUMP_SCAN 512
 
@@ -30,6 +32,7 @@ struct slot {
 	bool queued;         /* in e->ready */
 	bool removed;        /* dropped from the config while busy */
 	bool reload;         /* the config changed while busy: reload state */
+	guint index;         /* in e->slots */
 };
 
 struct job {
@@ -40,6 +43,7 @@ struct job {
 	struct hark_fetch *fetch;
 	gpointer headers;
 	gint64 started_us;
+	gint64 done_us;              /* transfer and parse over */
 	/* After the transfer: */
 	bool fetched;
 	struct hark_fetch_result res;
@@ -63,6 +67,12 @@ struct hark_engine {
 	/* Parsing runs on worker threads; the results come back through
 	 * a queue and a source woken with g_source_set_ready_time(). */
 	GThreadPool *parsers;
+	/* --once records polls in config order (deterministic runs): a poll
+	 * that ends before an earlier feed's waits in held[] (its transfer
+	 * slot already free), and only feeds within ONCE_WINDOW of the next
+	 * one to record are started. */
+	struct job **held;
+	guint once_next;
 	GAsyncQueue *parsed;     /* of struct job*, parsed */
 	GSource *parsed_src;
 	bool once, started, stopped;
@@ -187,8 +197,10 @@ static bool load_slots(struct hark_engine *e, struct cfg_ref *c, GError **err)
 		else
 			slot_free(s);
 	}
-	for (guint i = 0; i < n; i++)
+	for (guint i = 0; i < n; i++) {
 		((struct slot *)slots->pdata[i])->conf = c->cfg->feeds->pdata[i];
+		((struct slot *)slots->pdata[i])->index = i;
+	}
 	if (e->slots)
 		g_ptr_array_unref(e->slots);
 	if (e->by_name)
@@ -232,7 +244,8 @@ static void log_outcome(const struct job *j, const struct hark_poll_stats *st,
 			bool ok, const GError *err, int64_t now)
 {
 	const struct hark_feed_state *fs = &j->slot->fs;
-	long ms = (long)((g_get_monotonic_time() - j->started_us) / 1000);
+	long ms = (long)(((j->done_us ? j->done_us : g_get_monotonic_time()) -
+			  j->started_us) / 1000);
 	char when[32];
 
 	hark_duration_format(MAX(fs->next_poll - now, 0), when, sizeof when);
@@ -253,8 +266,8 @@ static void log_outcome(const struct job *j, const struct hark_poll_stats *st,
 	}
 }
 
-/* The poll's last step, on the main thread: record it, reschedule. */
-static void finish_poll(struct job *j)
+/* Records a finished poll (main thread) and reschedules its feed. */
+static void record_poll(struct job *j)
 {
 	struct hark_engine *e = j->e;
 	struct slot *s = j->slot;
@@ -264,9 +277,6 @@ static void finish_poll(struct job *j)
 	int64_t now = now_s();
 	bool ok;
 
-	e->running--;
-	host_adjust(e, s->host, -1);
-	s->busy = false;
 	health_before = g_strdup(s->fs.health);
 	ok = hark_poll_complete(e->st, j->cref->rs, &j->cref->opts, j->conf, &s->fs,
 				now, j->fetched ? &j->res : NULL, j->fetch_err,
@@ -285,30 +295,66 @@ static void finish_poll(struct job *j)
 
 	if (s->removed) {
 		slot_free(s);
-	} else {
-		if (s->reload) {
-			struct hark_feed_state fs;
-			GError *le = NULL;
-			s->reload = false;
-			if (hark_store_feed_load(e->st, s->conf->name, s->conf->url, &fs, &le)) {
-				hark_feed_state_clear(&s->fs);
-				s->fs = fs;
-			} else {
-				hark_error("%s", le->message);
-				g_error_free(le);
-			}
-		}
-		g_free(s->host);
-		s->host = host_of(s->fs.url);
-		if (!e->once && !e->stopped &&
-		    (!e->timer_at || s->fs.next_poll < e->timer_at))
-			set_timer(e, s->fs.next_poll);
+		return;
 	}
+	if (s->reload) {
+		struct hark_feed_state fs;
+		GError *le = NULL;
+		s->reload = false;
+		if (hark_store_feed_load(e->st, s->conf->name, s->conf->url, &fs, &le)) {
+			hark_feed_state_clear(&s->fs);
+			s->fs = fs;
+		} else {
+			hark_error("%s", le->message);
+			g_error_free(le);
+		}
+	}
+	g_free(s->host);
+	s->host = host_of(s->fs.url);
+	if (!e->once && !e->stopped &&
+	    (!e->timer_at || s->fs.next_poll < e->timer_at))
+		set_timer(e, s->fs.next_poll);
+}
+
+/* J's transfer (and parse) is over: free its slot in the limits, then
+ * record it, or with --once hold it until the feeds before it are. */
+static void poll_over(struct job *j)
+{
+	struct hark_engine *e = j->e;
+	struct slot *s = j->slot;
+
+	j->done_us = g_get_monotonic_time();
+	e->running--;
+	host_adjust(e, s->host, -1);
+	s->busy = false;
+	if (!e->once) {
+		record_poll(j);
+		return;
+	}
+	e->held[s->index] = j;
+	while (e->once_next < e->slots->len && e->held[e->once_next]) {
+		struct job *h = e->held[e->once_next];
+		e->held[e->once_next++] = NULL;
+		record_poll(h);
+	}
+}
+
+static void check_idle(struct hark_engine *e)
+{
+	if (!e->running && !e->ready.length && e->hooks.idle &&
+	    (!e->once || e->once_next >= e->slots->len))
+		e->hooks.idle(e->hooks.user);
+}
+
+static void finish_poll(struct job *j)
+{
+	struct hark_engine *e = j->e;
+
+	poll_over(j);
 	pump(e);
 	if (e->hooks.polled)
 		e->hooks.polled(e->hooks.user, e->running, e->ready.length);
-	if (!e->running && !e->ready.length && e->hooks.idle)
-		e->hooks.idle(e->hooks.user);
+	check_idle(e);
 }
 
 /* Dropped at shutdown: nothing recorded, the feed is polled next run. */
@@ -396,20 +442,10 @@ static void start_poll(struct hark_engine *e, struct slot *s)
 	host_adjust(e, s->host, +1);
 	e->stats.peak_transfers = MAX(e->stats.peak_transfers, e->running);
 	if (!j->fetch) {
-		/* Cannot even start (bad URL): record it as a failed poll. */
-		struct hark_poll_stats stats = {0};
-		GError *pe = NULL;
-
-		e->running--;
-		host_adjust(e, s->host, -1);
-		s->busy = false;
-		hark_poll_complete(e->st, j->cref->rs, &j->cref->opts, s->conf, &s->fs,
-				   now_s(), NULL, err, NULL, NULL, &stats, &pe);
-		log_outcome(j, &stats, false, pe, now_s());
-		hark_poll_stats_clear(&stats);
-		g_clear_error(&pe);
-		g_error_free(err);
-		job_free(j);
+		/* Cannot even start: recorded as a failed poll.  No pump
+		 * here: this runs inside one. */
+		j->fetch_err = err;
+		poll_over(j);
 		return;
 	}
 	hark_curlmulti_add(e->multi, hark_fetch_handle(j->fetch), on_done, j);
@@ -427,6 +463,9 @@ static void pump(struct hark_engine *e)
 		GList *next = l->next;
 		struct slot *s = l->data;
 
+		/* --once: the queue is in config order. */
+		if (e->once && s->index >= e->once_next + ONCE_WINDOW(cfg->max_transfers))
+			break;
 		if (host_running(e, s->host) < (guint)cfg->max_per_host) {
 			g_queue_delete_link(&e->ready, l);
 			s->queued = false;
@@ -536,8 +575,17 @@ struct hark_engine *hark_engine_new(struct hark_store *st, struct hark_config *c
 bool hark_engine_reload(struct hark_engine *e, struct hark_config *cfg,
 			struct hark_ruleset *rs, GError **err)
 {
-	struct cfg_ref *c = cref_new(cfg, rs);
+	struct cfg_ref *c;
 
+	if (e->once) {
+		/* The run's order and its end are fixed at the start. */
+		hark_ruleset_free(rs);
+		hark_config_free(cfg);
+		g_set_error(err, HARK_ERROR, HARK_ERROR_USER,
+			    "no reload during a --once run");
+		return false;
+	}
+	c = cref_new(cfg, rs);
 	if (!load_slots(e, c, err)) {
 		cref_unref(c);
 		return false;
@@ -562,15 +610,14 @@ void hark_engine_start(struct hark_engine *e, bool once)
 	e->started = true;
 	e->once = once;
 	if (once) {
+		e->held = g_new0(struct job *, e->slots->len + 1);
+		e->once_next = 0;
 		collect_due(e, true);
 		pump(e);
-		if (!e->running && !e->ready.length && e->hooks.idle)
-			e->hooks.idle(e->hooks.user);
-		return;
+	} else {
+		arm(e);
 	}
-	arm(e);
-	if (!e->running && !e->ready.length && e->hooks.idle)
-		e->hooks.idle(e->hooks.user);
+	check_idle(e);
 }
 
 void hark_engine_stop(struct hark_engine *e)
@@ -596,6 +643,12 @@ void hark_engine_stop(struct hark_engine *e)
 		e->parsers = NULL;
 		while ((j = g_async_queue_try_pop(e->parsed)))
 			drop_poll(j);
+	}
+	/* --once: polls done but waiting for their turn are not recorded. */
+	for (guint i = 0; e->held && i < e->slots->len; i++) {
+		if (e->held[i])
+			job_free(e->held[i]);
+		e->held[i] = NULL;
 	}
 }
 
@@ -628,6 +681,7 @@ void hark_engine_free(struct hark_engine *e)
 	}
 	if (e->parsed)
 		g_async_queue_unref(e->parsed);
+	g_free(e->held);
 	cref_unref(e->cur);
 	g_free(e);
 }

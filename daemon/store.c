@@ -257,17 +257,6 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-/* prepare() for statements that may have been left mid-step by an early
- * return: reset and cleared before use. */
-static sqlite3_stmt *cached(struct hark_store *st, const char *sql, GError **err)
-{
-	sqlite3_stmt *stmt = prepare(st, sql, err);
-
-	if (stmt)
-		release(stmt);
-	return stmt;
-}
-
 static char *column_dup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -1092,20 +1081,20 @@ bool hark_store_delivery_failed(struct hark_store *st, const char *id,
 
 /* --- Identity, near-duplicates, retention and history (schema 3) --- */
 
-/* Runs a cached statement that returns no rows and resets it. */
+/* Runs a statement that returns no rows and releases it. */
 static bool step_done(struct hark_store *st, sqlite3_stmt *s, GError **err,
 		      const char *what)
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_reset(s);
+	release(s);
 	return rc == SQLITE_DONE || db_fail(st, err, what);
 }
 
 bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
 			       struct hark_identity_trust *out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT guids_unreliable, links_unreliable "
+	sqlite3_stmt *s = prepare(st, "SELECT guids_unreliable, links_unreliable "
 				     "FROM feeds WHERE id = ?1", err);
 	int rc;
 
@@ -1118,14 +1107,14 @@ bool hark_store_feed_trust_get(struct hark_store *st, int64_t feed_id,
 		out->guids_unreliable = sqlite3_column_int(s, 0) != 0;
 		out->links_unreliable = sqlite3_column_int(s, 1) != 0;
 	}
-	sqlite3_reset(s);
+	release(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "loading feed trust");
 }
 
 bool hark_store_feed_trust_set(struct hark_store *st, int64_t feed_id,
 			       const struct hark_identity_trust *trust, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "UPDATE feeds SET guids_unreliable = ?2, "
+	sqlite3_stmt *s = prepare(st, "UPDATE feeds SET guids_unreliable = ?2, "
 				     "links_unreliable = ?3 WHERE id = ?1", err);
 
 	if (!s)
@@ -1183,7 +1172,7 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 		if (m != HARK_MATCH_KEY && g_str_has_prefix(key, prefix[m]) &&
 		    !strcmp(key + strlen(prefix[m]), values[m]))
 			continue;
-		s = cached(st, find_sql[m], err);
+		s = prepare(st, find_sql[m], err);
 		if (!s)
 			return false;
 		sqlite3_bind_int64(s, 1, feed_id);
@@ -1196,7 +1185,7 @@ bool hark_store_item_find(struct hark_store *st, int64_t feed_id, const char *ke
 			out->title = column_dup(s, 2);
 			out->text = column_dup(s, 3);
 		}
-		sqlite3_reset(s);
+		release(s);
 		if (rc == SQLITE_ROW)
 			return true;
 		if (rc != SQLITE_DONE)
@@ -1228,7 +1217,7 @@ bool hark_store_item_insert(struct hark_store *st, int64_t feed_id, const char *
 			    uint64_t simhash, int64_t now, int64_t *item_id,
 			    GError **err)
 {
-	sqlite3_stmt *s = cached(st,
+	sqlite3_stmt *s = prepare(st,
 		"INSERT INTO items (feed_id, key, guid, link, title, author, text, "
 		"published, updated, first_seen, last_seen, nlink, fp, simhash, "
 		"sh0, sh1, sh2, sh3) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -1265,7 +1254,7 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 {
 	sqlite3_stmt *s;
 
-	s = cached(st, "UPDATE items SET last_seen = ?2, "
+	s = prepare(st, "UPDATE items SET last_seen = ?2, "
 		       "guid = coalesce(?3, guid), nlink = coalesce(?4, nlink), "
 		       "fp = coalesce(?5, fp) WHERE id = ?1", err);
 	if (!s)
@@ -1279,7 +1268,7 @@ bool hark_store_item_refresh(struct hark_store *st, int64_t item_id,
 		return false;
 	if (!edited)
 		return true;
-	s = cached(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
+	s = prepare(st, "UPDATE items SET link = coalesce(?2, link), title = ?3, "
 		       "author = ?4, text = ?5, published = coalesce(?6, published), "
 		       "updated = ?7, simhash = ?8, sh0 = ?9, sh1 = ?10, sh2 = ?11, "
 		       "sh3 = ?12 WHERE id = ?1", err);
@@ -1317,7 +1306,7 @@ static void bind_bands(sqlite3_stmt *s, uint64_t h, int64_t exclude)
 bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 				int64_t exclude_id, GArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
+	sqlite3_stmt *s = prepare(st, "SELECT c.id, c.simhash FROM " BAND_CANDIDATES
 				     " c WHERE c.id <> ?5", err);
 	int rc;
 
@@ -1331,7 +1320,7 @@ bool hark_store_near_duplicates(struct hark_store *st, uint64_t simhash,
 		if (hark_simhash_distance(h, simhash) <= HARK_SIMHASH_MAX_DISTANCE)
 			g_array_append_val(*out, id);
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_array_unref(*out);
 		*out = NULL;
@@ -1350,7 +1339,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 
 	*hit_id = 0;
 	if (link) {
-		s = cached(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
+		s = prepare(st, "SELECT h.id FROM items i JOIN hits h ON h.item_id = i.id "
 			       "AND h.rule = ?2 WHERE i.nlink = ?1 AND i.id <> ?3 "
 			       "ORDER BY h.id LIMIT 1", err);
 		if (!s)
@@ -1361,7 +1350,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
 			*hit_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+		release(s);
 		if (rc == SQLITE_ROW)
 			return true;
 		if (rc != SQLITE_DONE)
@@ -1369,7 +1358,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 	}
 	if (!has_simhash)
 		return true;
-	s = cached(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
+	s = prepare(st, "SELECT h.id, c.simhash FROM " BAND_CANDIDATES " c "
 		       "JOIN hits h ON h.item_id = c.id AND h.rule = ?6 "
 		       "WHERE c.id <> ?5 ORDER BY h.id", err);
 	if (!s)
@@ -1383,7 +1372,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 			break;
 		}
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, err, "finding near-duplicate hits");
 	return true;
@@ -1392,7 +1381,7 @@ bool hark_store_near_duplicate_hit(struct hark_store *st, bool has_simhash,
 bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
 			      int64_t item_id, int64_t now, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
+	sqlite3_stmt *s = prepare(st, "INSERT INTO hit_also_seen (hit_id, item_id, "
 				     "feed, link, title, seen) SELECT ?1, i.id, f.name, "
 				     "i.link, i.title, ?3 FROM items i JOIN feeds f ON "
 				     "f.id = i.feed_id WHERE i.id = ?2 "
@@ -1409,7 +1398,7 @@ bool hark_store_also_seen_add(struct hark_store *st, int64_t hit_id,
 bool hark_store_hit_updated(struct hark_store *st, int64_t hit_id, int64_t now,
 			    GError **err)
 {
-	sqlite3_stmt *s = cached(st, "UPDATE hits SET updates = updates + 1, "
+	sqlite3_stmt *s = prepare(st, "UPDATE hits SET updates = updates + 1, "
 				     "last_update = ?2 WHERE id = ?1", err);
 
 	if (!s)
@@ -1430,7 +1419,7 @@ bool hark_store_prune(struct hark_store *st, int64_t items_before,
 	if (!exec_sql(st, "BEGIN IMMEDIATE", err))
 		return false;
 	/* Hits first: an item whose last hit goes is pruned in a later step. */
-	s = cached(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
+	s = prepare(st, "DELETE FROM hits WHERE id IN (SELECT h.id FROM hits h "
 		       "WHERE h.created < ?1 AND NOT EXISTS (SELECT 1 FROM "
 		       "deliveries d WHERE d.hit_id = h.id AND d.state = 'pending') "
 		       "LIMIT ?2)", err);
@@ -1442,7 +1431,7 @@ bool hark_store_prune(struct hark_store *st, int64_t items_before,
 		*deleted += ok ? (unsigned)sqlite3_changes(st->db) : 0;
 	}
 	if (ok)
-		s = cached(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
+		s = prepare(st, "DELETE FROM items WHERE id IN (SELECT i.id FROM items i "
 			       "WHERE i.last_seen < ?1 AND NOT EXISTS (SELECT 1 FROM "
 			       "hits h WHERE h.item_id = i.id) LIMIT ?2)", err);
 	ok = ok && s != NULL;
@@ -1485,7 +1474,7 @@ void hark_hit_row_free(struct hark_hit_row *r)
 bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
 			       GPtrArray **out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT feed, link, title, seen FROM hit_also_seen "
+	sqlite3_stmt *s = prepare(st, "SELECT feed, link, title, seen FROM hit_also_seen "
 				     "WHERE hit_id = ?1 ORDER BY seen, item_id", err);
 	int rc;
 
@@ -1501,7 +1490,7 @@ bool hark_store_also_seen_list(struct hark_store *st, int64_t hit_id,
 		a->seen = sqlite3_column_int64(s, 3);
 		g_ptr_array_add(*out, a);
 	}
-	sqlite3_reset(s);
+	release(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(*out);
 		*out = NULL;
@@ -1675,7 +1664,7 @@ bool hark_store_size(struct hark_store *st, int64_t *bytes, GError **err)
 bool hark_store_meta_set(struct hark_store *st, const char *key,
 			 const char *value, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	sqlite3_stmt *s = prepare(st, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
 				     "ON CONFLICT (key) DO UPDATE SET value = ?2", err);
 	int rc;
 
@@ -1691,7 +1680,7 @@ bool hark_store_meta_set(struct hark_store *st, const char *key,
 bool hark_store_meta_get(struct hark_store *st, const char *key, char **value,
 			 GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT value FROM meta WHERE key = ?1", err);
+	sqlite3_stmt *s = prepare(st, "SELECT value FROM meta WHERE key = ?1", err);
 	int rc;
 
 	*value = NULL;
@@ -1708,7 +1697,7 @@ bool hark_store_meta_get(struct hark_store *st, const char *key, char **value,
 bool hark_store_delivery_counts(struct hark_store *st,
 				struct hark_delivery_counts *out, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT state, count(*) FROM deliveries "
+	sqlite3_stmt *s = prepare(st, "SELECT state, count(*) FROM deliveries "
 				     "GROUP BY state", err);
 	int rc;
 
@@ -1736,7 +1725,7 @@ bool hark_store_hits_after(struct hark_store *st, const char *rule,
 			   int64_t after_id, int limit, GPtrArray **out,
 			   GError **err)
 {
-	sqlite3_stmt *s = cached(st,
+	sqlite3_stmt *s = prepare(st,
 		"SELECT h.id, h.rule, h.created, h.sentiment, h.updates, f.name, "
 		"i.title, i.link, i.author, i.published FROM hits h "
 		"JOIN items i ON i.id = h.item_id JOIN feeds f ON f.id = i.feed_id "
@@ -1780,7 +1769,7 @@ bool hark_store_hits_after(struct hark_store *st, const char *rule,
 
 bool hark_store_last_hit_id(struct hark_store *st, int64_t *id, GError **err)
 {
-	sqlite3_stmt *s = cached(st, "SELECT coalesce(max(id), 0) FROM hits", err);
+	sqlite3_stmt *s = prepare(st, "SELECT coalesce(max(id), 0) FROM hits", err);
 	int rc;
 
 	*id = 0;

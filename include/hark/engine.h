@@ -40,15 +40,18 @@ struct hark_engine *hark_engine_new(struct hark_store *st, struct hark_config *c
 				    const struct hark_engine_hooks *hooks,
 				    GError **err);
 
-/* Replaces config and rules (taking them): feeds added start at once,
- * feeds removed stop being scheduled, the others keep their state and
- * schedule.  Returns false with ERR (and keeps the old config) when the
- * store fails. */
+/* Replaces config and rules (taking them, even on failure): feeds added
+ * start at once, feeds removed stop being scheduled, the others keep
+ * their state and schedule.  Returns false with ERR (and keeps the old
+ * config) when the store fails, or during a --once run. */
 bool hark_engine_reload(struct hark_engine *e, struct hark_config *cfg,
 			struct hark_ruleset *rs, GError **err);
 
 /* Schedules the feeds by their next_poll (daemon), or, with ONCE, polls
- * every feed now, once, and schedules nothing more. */
+ * every feed now, once, and schedules nothing more.  ONCE records the
+ * polls in config order (transfers still run concurrently, within a
+ * window ahead of the next feed to record), so a run's alerts and
+ * "first seen" decisions do not depend on which server answered first. */
 void hark_engine_start(struct hark_engine *e, bool once);
 
 /* Stops starting transfers and aborts the running ones (their feeds are

@@ -81,6 +81,11 @@ elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 # of all of them (over 20 s); the margin is for loaded CI machines.
 [ "$(echo "$elapsed < 15" | bc)" = 1 ] || fail "run took ${elapsed}s: not concurrent?"
 ok "21 feeds with faults polled in ${elapsed}s"
+# --once records the polls in config order, whatever answered first (the
+# ok feed answers at once, drip takes 4 s).
+want=$(sed -n 's/^\[feed \(.*\)\]$/\1/p' "$conf" | tr '\n' ' ')
+got=$(grep -E '(next poll in|retry in) ' "$T/once.err" | sed -E 's/^hark: ([a-z]+: )?feed ([^:]+):.*/\2/' | tr '\n' ' ')
+assert_eq "$want" "$got" "polls recorded in config order"
 
 "$HARK" feeds -c "$conf" --json > "$T/feeds.json" || fail "hark feeds --json exited $?"
 "$HARK" feeds -c "$conf" > "$T/feeds.txt" || fail "hark feeds exited $?"
