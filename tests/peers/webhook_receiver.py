@@ -130,6 +130,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def main():
+    os.makedirs(DIR, exist_ok=True)
     # A restarted receiver remembers what it accepted before.
     try:
         with open(os.path.join(DIR, "accepted.jsonl")) as f:
