@@ -352,6 +352,8 @@ static void finish_poll(struct job *j)
 
 	poll_over(j);
 	pump(e);
+	if (e->hooks.polled)
+		e->hooks.polled(e->hooks.user, e->running, e->ready.length);
 	check_idle(e);
 }
 

@@ -13,6 +13,9 @@ PY=/usr/bin/python3   # Debian's python: python3-dbusmock lives only there
 T=$(mktemp -d "${TMPDIR:-/tmp}/hark-test.XXXXXX")
 : > "$T/pids"
 export XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+# The daemon's pid file lives here (runstate.h).
+export XDG_RUNTIME_DIR="$T/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 # No desktop session unless a test starts one.
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$T/no-bus"
 unset DISPLAY WAYLAND_DISPLAY JOURNAL_STREAM
