@@ -9,8 +9,11 @@
 int cmd_check(int argc, char **argv)
 {
 	char *config = NULL;
+	gboolean list_keys = FALSE;
 	GOptionEntry entries[] = {
 		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "config file", "FILE"},
+		{"list-keys", 0, 0, G_OPTION_ARG_NONE, &list_keys,
+		 "print every accepted \"SECTION KEY\" and exit", NULL},
 		G_OPTION_ENTRY_NULL,
 	};
 	struct hark_config *cfg;
@@ -20,6 +23,15 @@ int cmd_check(int argc, char **argv)
 
 	if (!hark_cmd_parse_options(&argc, &argv, entries, "- validate the config and rules"))
 		return HARK_EXIT_USER;
+	if (list_keys) {
+		GPtrArray *keys = hark_config_known_keys();
+
+		for (guint i = 0; i < keys->len; i++)
+			puts(keys->pdata[i]);
+		g_ptr_array_unref(keys);
+		g_free(config);
+		return HARK_EXIT_OK;
+	}
 	hark_diags_init(&diags);
 	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
 	if (status == HARK_EXIT_OK) {

@@ -18,7 +18,9 @@
 #include "hark/log.h"
 #include "hark/outbox.h"
 #include "hark/poll.h"
+#include "hark/progress.h"
 #include "hark/retention.h"
+#include "hark/runstate.h"
 #include "hark/store.h"
 #include "hark/web.h"
 
@@ -33,6 +35,9 @@ struct daemon {
 	struct hark_engine *engine;
 	struct hark_web *web;      /* [web] listen=: the page, or NULL */
 	GMainLoop *loop;
+	struct hark_runstate *runstate;  /* NULL: --once beside a daemon */
+	struct hark_progress *progress;  /* --once: feeds polled so far */
+	unsigned polled;
 	bool once;
 	bool signalled;
 	int64_t retention, hit_retention;  /* from the config, for pruning */
@@ -105,9 +110,20 @@ static void on_idle(void *user)
 	struct daemon *d = user;
 
 	maintain(d);
+	hark_runstate_cycle_done(d->st, now_s());
 	/* From a source: this may run before g_main_loop_run(). */
 	if (d->once)
 		g_idle_add_full(G_PRIORITY_LOW, quit_loop, d, NULL);
+}
+
+static void on_polled(void *user, unsigned running, unsigned queued)
+{
+	struct daemon *d = user;
+
+	d->polled++;
+	if (d->progress)
+		hark_progress_update(d->progress, d->polled,
+				     d->polled + running + queued);
 }
 
 static gboolean on_stop(gpointer data)
@@ -176,12 +192,13 @@ int cmd_run(int argc, char **argv)
 		G_OPTION_ENTRY_NULL,
 	};
 	struct daemon d = {0};
-	struct hark_engine_hooks hooks = {on_alerts, on_idle, NULL};
+	struct hark_engine_hooks hooks = {on_alerts, on_idle, NULL, on_polled};
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_diags diags;
 	guint sig[3], nfeeds, nrules;
 	char *dbpath = NULL;
+	pid_t holder;
 	GError *e = NULL;
 	int status;
 
@@ -199,6 +216,22 @@ int cmd_run(int argc, char **argv)
 	if (status != HARK_EXIT_OK) {
 		g_free(config);
 		return status;
+	}
+	/* One daemon per database; a --once run beside it goes ahead
+	 * (it shares the store safely) without the lock. */
+	d.runstate = hark_runstate_acquire(cfg->database, &holder, &e);
+	if (!d.runstate) {
+		if (!once || e->code != HARK_ERROR_USER) {
+			hark_error("%s", e->message);
+			status = e->code == HARK_ERROR_USER ? HARK_EXIT_USER
+							    : HARK_EXIT_RUNTIME;
+			g_error_free(e);
+			hark_ruleset_free(rs);
+			hark_config_free(cfg);
+			g_free(config);
+			return status;
+		}
+		g_clear_error(&e);
 	}
 	d.config_path = g_strdup(cfg->path);
 	d.once = once;
@@ -257,8 +290,13 @@ int cmd_run(int argc, char **argv)
 	if (!once)
 		hark_info("running: %u feeds, %u rules, database %s", nfeeds, nrules,
 			  dbpath);
+	/* The first poll of hundreds of feeds takes a while: show it. */
+	if (once)
+		d.progress = hark_progress_new("polling feeds");
 	hark_engine_start(d.engine, once);
 	g_main_loop_run(d.loop);
+	hark_progress_end(d.progress);
+	d.progress = NULL;
 	for (int i = 0; i < 3; i++)
 		g_source_remove(sig[i]);
 	hark_engine_stop(d.engine);
@@ -282,6 +320,7 @@ out:
 		g_main_loop_unref(d.loop);
 	hark_outbox_free(d.outbox);
 	hark_store_close(d.st);
+	hark_runstate_release(d.runstate);
 	g_free(d.config_path);
 	g_free(dbpath);
 	g_free(config);

@@ -45,6 +45,8 @@ bool hark_cmd_parse_options(int *argc, char ***argv, const GOptionEntry *entries
 	GError *e = NULL;
 	bool ok;
 
+	hark_log_route_glib();
+
 	g_option_context_set_summary(ctx, name);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_main_entries(ctx, common, NULL);

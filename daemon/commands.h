@@ -24,5 +24,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_import_opml(int argc, char **argv);
 int cmd_export_opml(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_tail(int argc, char **argv);
 
 #endif

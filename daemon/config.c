@@ -115,6 +115,32 @@ static const struct key_spec exec_keys[] = {
 	{NULL, 0, false, 0},
 };
 
+/* Every section kind with its keys, for `hark check --list-keys` and
+ * the test that holds hark.conf(5) to them.  A new section kind adds a
+ * row here as well as a read_section() call. */
+static const struct {
+	const char *section;
+	const struct key_spec *keys;
+} section_kinds[] = {
+	{"hark", hark_keys},
+	{"feed", feed_keys},
+	{"rule", rule_keys},
+	{"webhook", webhook_keys},
+	{"exec", exec_keys},
+	{"web", web_keys},
+};
+
+GPtrArray *hark_config_known_keys(void)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(section_kinds); i++)
+		for (const struct key_spec *k = section_kinds[i].keys; k->key; k++)
+			g_ptr_array_add(out, g_strdup_printf("%s %s",
+				section_kinds[i].section, k->key));
+	return out;
+}
+
 /* Where one key of a section was found. */
 struct raw_key {
 	char *key;

@@ -12,7 +12,7 @@
 /* How far ahead of its time a feed may be started to share a wake-up. */
 #define COALESCE_S 2
 /* --once: how far ahead of the next feed to record polls may run. */
-#define ONCE_WINDOW(max_transfers) MAX(64, 4 * (guint)(max_transfers))
+#define ONCE_WINDOW(max_transfers) MAX(64, 2 * (guint)(max_transfers))
 /* How many waiting feeds one pump looks through for a free host. */
 #define PUMP_SCAN 512
 
@@ -352,6 +352,8 @@ static void finish_poll(struct job *j)
 
 	poll_over(j);
 	pump(e);
+	if (e->hooks.polled)
+		e->hooks.polled(e->hooks.user, e->running, e->ready.length);
 	check_idle(e);
 }
 
@@ -375,6 +377,13 @@ static void parse_worker(gpointer data, gpointer pool_data)
 	struct hark_engine *e = pool_data;
 
 	j->doc = hark_poll_parse(&j->res, &j->parse_err);
+	if (!j->doc && !j->parse_err)
+		j->parse_err = g_error_new_literal(HARK_ERROR, HARK_ERROR_USER,
+						   "unreadable document");
+	/* The document (or the error) is all the rest needs: the bytes can
+	 * go now, which matters for polls waiting for their turn. */
+	g_clear_pointer(&j->res.body, g_free);
+	j->res.len = 0;
 	g_async_queue_push(e->parsed, j);
 	g_source_set_ready_time(e->parsed_src, 0);
 }

@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	{"stats", cmd_stats, "hits per rule per day with sentiment (--days 30, --svg FILE)"},
 	{"import-opml", cmd_import_opml, "add the feeds of an OPML file to the config"},
 	{"export-opml", cmd_export_opml, "print the configured feeds as OPML"},
+	{"status", cmd_status, "is the daemon running; failing feeds, pending deliveries"},
+	{"tail", cmd_tail, "follow new hits as they are stored (--rule R, --json)"},
 	{"help", cmd_help, "show this list"},
 };
 

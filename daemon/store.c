@@ -373,7 +373,11 @@ struct hark_store *hark_store_open(const char *path, GError **err)
 			  "PRAGMA foreign_keys = ON;"
 			  /* 16 MB: the dedup indexes' hot pages stay cached. */
 			  "PRAGMA cache_size = -16384;", err) ||
-	    !migrate(st, err)) {
+	    !migrate(st, err) ||
+	    /* Not a numbered migration: branches that add migrations do
+	     * not collide with it, and older builds ignore the table. */
+	    !exec_sql(st, "CREATE TABLE IF NOT EXISTS meta ("
+			  "  key TEXT PRIMARY KEY, value TEXT NOT NULL)", err)) {
 		hark_store_close(st);
 		return NULL;
 	}
@@ -1743,6 +1747,127 @@ bool hark_store_size(struct hark_store *st, int64_t *bytes, GError **err)
 	*bytes = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	release(s);
 	return rc == SQLITE_ROW || db_fail(st, err, "measuring size");
+}
+
+bool hark_store_meta_set(struct hark_store *st, const char *key,
+			 const char *value, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+				     "ON CONFLICT (key) DO UPDATE SET value = ?2", err);
+	int rc;
+
+	if (!s)
+		return false;
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	rc = sqlite3_step(s);
+	release(s);
+	return rc == SQLITE_DONE || db_fail(st, err, "writing meta");
+}
+
+bool hark_store_meta_get(struct hark_store *st, const char *key, char **value,
+			 GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT value FROM meta WHERE key = ?1", err);
+	int rc;
+
+	*value = NULL;
+	if (!s)
+		return false;
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = column_dup(s, 0);
+	release(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(st, err, "reading meta");
+}
+
+bool hark_store_delivery_counts(struct hark_store *st,
+				struct hark_delivery_counts *out, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT state, count(*) FROM deliveries "
+				     "GROUP BY state", err);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!s)
+		return false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(s, 0);
+		int64_t n = sqlite3_column_int64(s, 1);
+
+		if (!state)
+			continue;
+		if (!strcmp(state, "pending"))
+			out->pending = n;
+		else if (!strcmp(state, "dead"))
+			out->dead = n;
+		else if (!strcmp(state, "sent"))
+			out->sent = n;
+	}
+	release(s);
+	return rc == SQLITE_DONE || db_fail(st, err, "counting deliveries");
+}
+
+bool hark_store_hits_after(struct hark_store *st, const char *rule,
+			   int64_t after_id, int limit, GPtrArray **out,
+			   GError **err)
+{
+	sqlite3_stmt *s = prepare(st,
+		"SELECT h.id, h.rule, h.created, h.sentiment, h.updates, f.name, "
+		"i.title, i.link, i.author, i.published FROM hits h "
+		"JOIN items i ON i.id = h.item_id JOIN feeds f ON f.id = i.feed_id "
+		"WHERE h.id > ?1 AND (?2 IS NULL OR h.rule = ?2) "
+		"ORDER BY h.id LIMIT ?3", err);
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, after_id);
+	bind_text(s, 2, rule);
+	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)hark_hit_row_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hark_hit_row *r = g_new0(struct hark_hit_row, 1);
+		r->id = sqlite3_column_int64(s, 0);
+		r->rule = column_dup(s, 1);
+		r->created = sqlite3_column_int64(s, 2);
+		r->sentiment = sqlite3_column_type(s, 3) == SQLITE_NULL
+			       ? NAN : sqlite3_column_double(s, 3);
+		r->updates = sqlite3_column_int(s, 4);
+		r->feed = column_dup(s, 5);
+		r->title = column_dup(s, 6);
+		r->link = column_dup(s, 7);
+		r->author = column_dup(s, 8);
+		r->published = sqlite3_column_type(s, 9) == SQLITE_NULL
+			       ? HARK_TIME_NONE : sqlite3_column_int64(s, 9);
+		r->also_seen = g_ptr_array_new_with_free_func(
+			(GDestroyNotify)hark_also_seen_free);
+		g_ptr_array_add(*out, r);
+	}
+	release(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(*out);
+		*out = NULL;
+		return db_fail(st, err, "listing new hits");
+	}
+	return true;
+}
+
+bool hark_store_last_hit_id(struct hark_store *st, int64_t *id, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT coalesce(max(id), 0) FROM hits", err);
+	int rc;
+
+	*id = 0;
+	if (!s)
+		return false;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	release(s);
+	return rc == SQLITE_ROW || db_fail(st, err, "reading the last hit");
 }
 
 /* --- The web page --- */

@@ -7,7 +7,7 @@
  *     near    := primary { ("NEAR/n" | "ONEAR/n") primary } ;
  *     primary := FIELD ":" primary | "(" and ")" | WORD | "PHRASE" | /REGEX/flags ;
  *
- * See man/hark-query.md for the user's view.
+ * See hark-query(7) for the user's view.
  */
 #ifndef HARK_RULES_QUERY_H
 #define HARK_RULES_QUERY_H

@@ -75,7 +75,7 @@ struct hark_rule_conf {
 	bool alert_on_update;  /* an edited item that matches alerts again */
 	int line;              /* line of the [rule NAME] header */
 	/* Optional conditions, value NULL when absent; checked and compiled
-	 * by hark_ruleset_compile() (see man/hark-query.md).  Raw text as
+	 * by hark_ruleset_compile() (see hark-query(7)).  Raw text as
 	 * written, so errors can point at a column inside them. */
 	struct hark_conf_str exclude;         /* a query that vetoes the rule */
 	struct hark_conf_str sentiment;       /* "< -0.3", ">= 0.5", "negative" */
@@ -177,5 +177,10 @@ const struct hark_rule_conf *hark_config_rule(const struct hark_config *cfg,
 
 /* The source line LINE (1-based) of CFG's file, or NULL. */
 const char *hark_config_line(const struct hark_config *cfg, int line);
+
+/* Every key the loader accepts, as "SECTION KEY" strings ("hark
+ * database", "feed url", "rule query", ...), in table order; the caller
+ * unrefs the array. */
+GPtrArray *hark_config_known_keys(void);
 
 #endif

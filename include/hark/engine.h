@@ -27,6 +27,9 @@ struct hark_engine_hooks {
 	/* Nothing is running or waiting to run. */
 	void (*idle)(void *user);
 	void *user;
+	/* A poll ended (success or failure); RUNNING and QUEUED polls are
+	 * left.  Optional (NULL): progress display. */
+	void (*polled)(void *user, unsigned running, unsigned queued);
 };
 
 /* ST is borrowed and must outlive the engine.  Takes CFG and RS (freed

@@ -298,6 +298,36 @@ bool hark_store_set_cache_mb(struct hark_store *st, int mb, GError **err);
 /* Bytes in use by the database file (page_count * page_size). */
 bool hark_store_size(struct hark_store *st, int64_t *bytes, GError **err);
 
+/* --- Daemon state for `hark status` and `hark tail` --- */
+
+/* A small key/value table ("meta") outside the numbered migrations:
+ * created if missing on open, ignored by builds that do not know it.
+ * *VALUE is NULL when KEY was never set (caller frees). */
+bool hark_store_meta_set(struct hark_store *st, const char *key,
+			 const char *value, GError **err);
+bool hark_store_meta_get(struct hark_store *st, const char *key, char **value,
+			 GError **err);
+
+/* Outbox rows by state. */
+struct hark_delivery_counts {
+	int64_t pending;
+	int64_t dead;
+	int64_t sent;
+};
+bool hark_store_delivery_counts(struct hark_store *st,
+				struct hark_delivery_counts *out, GError **err);
+
+/* Hits with an id above AFTER_ID (of RULE, or every rule when NULL),
+ * oldest first, at most LIMIT (array of struct hark_hit_row*, owned;
+ * also_seen left empty).  Hit ids only grow, so a follower keeps the
+ * last id it printed. */
+bool hark_store_hits_after(struct hark_store *st, const char *rule,
+			   int64_t after_id, int limit, GPtrArray **out,
+			   GError **err);
+
+/* The highest hit id (0: none yet). */
+bool hark_store_last_hit_id(struct hark_store *st, int64_t *id, GError **err);
+
 /* --- Delivery outbox (outbox.h) --- */
 
 /* Queues a message that belongs to RULE but to no single hit: KIND is

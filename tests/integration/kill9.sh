@@ -3,17 +3,24 @@
 # killed with SIGKILL at a random moment while it polls three feeds (new
 # items every run, one with rotating guids, one a syndicated copy) and
 # delivers alerts; then one run to completion.  Every alert goes through
-# hark's outbox to the `stdout` channel, relayed line by line to a real
-# HTTP receiver (tests/peers/stdout_relay.py -> delivery_receiver.py),
-# which logs each delivery id.  Passes when no hit is lost, no story is
-# delivered under two delivery ids, and nothing unexpected arrives.
+# hark's outbox to a real HTTP receiver (tests/peers/delivery_receiver.py)
+# that logs each delivery id, by one of two channels (KILL9_CHANNEL):
+#   webhook  (default) hark's webhook channel POSTs to the receiver, which
+#            answers each request 3 ms late;
+#   stdout   hark's stdout channel, relayed line by line to the receiver
+#            by tests/peers/stdout_relay.py (paced 3 ms per line, one-page
+#            pipe) - the harness as written before webhooks existed.
+# Passes when no hit is lost, no story is delivered under two delivery
+# ids, and nothing unexpected arrives.
 source "$HARK_SRC/tests/peers/lib.sh"
 
 RUNS=${KILL9_RUNS:-50}
+CHANNEL=${KILL9_CHANNEL:-webhook}
 MAX_MS=${KILL9_MAX_MS:-0}     # 0: calibrate from an unkilled run
 P=$HARK_SRC/tests/peers
 
-"$PY" "$P/delivery_receiver.py" "$T/received.log" "$T/port" &
+if [ "$CHANNEL" = webhook ]; then delay=3; else delay=0; fi
+"$PY" "$P/delivery_receiver.py" "$T/received.log" "$T/port" "$delay" &
 echo $! >> "$T/pids"
 wait_for test -s "$T/port" || fail "receiver did not start"
 URL="http://127.0.0.1:$(cat "$T/port")/hook"
@@ -29,26 +36,43 @@ url = file://$T/b.xml
 url = file://$T/c.xml
 [rule acme]
 query = acme
-alert = stdout
+alert = $([ "$CHANNEL" = webhook ] && echo hook || echo stdout)
+[webhook hook]
+url = $URL
+timeout = 5s
+retry_base = 1s
+retry_max = 1s
 CONF
 
 # run_hark KILL_MS: one run, killed with SIGKILL KILL_MS ms after it
-# started (0: not killed).  The relay runs hark and reports its PID.
+# started (0: not killed).  With the stdout channel the relay runs hark
+# and reports its PID.
 run_hark() {
-	local relay
+	local relay hark
 	rm -f "$T/hark.pid"
-	"$PY" "$P/stdout_relay.py" "$URL" 3 "$T/hark.pid" \
-		"$HARK" run --once -v -c "$T/hark.conf" 2> "$T/run.err" &
-	relay=$!
-	echo $relay >> "$T/pids"
-	wait_for test -s "$T/hark.pid" || fail "hark did not start"
-	cat "$T/hark.pid" >> "$T/pids"
+	if [ "$CHANNEL" = webhook ]; then
+		"$HARK" run --once -v -c "$T/hark.conf" > /dev/null 2> "$T/run.err" &
+		hark=$!
+		echo $hark >> "$T/pids"
+	else
+		"$PY" "$P/stdout_relay.py" "$URL" 3 "$T/hark.pid" \
+			"$HARK" run --once -v -c "$T/hark.conf" 2> "$T/run.err" &
+		relay=$!
+		echo $relay >> "$T/pids"
+		wait_for test -s "$T/hark.pid" || fail "hark did not start"
+		hark=$(cat "$T/hark.pid")
+		echo $hark >> "$T/pids"
+	fi
 	started=$(date +%s%N)
 	if [ "$1" -gt 0 ]; then
 		sleep "$(printf '0.%03d' "$1")"
-		kill -9 "$(cat "$T/hark.pid")" 2>/dev/null || true
+		kill -9 "$hark" 2>/dev/null || true
 	fi
-	wait "$relay" || fail "relay failed"
+	if [ "$CHANNEL" = webhook ]; then
+		wait "$hark" 2>/dev/null || true
+	else
+		wait "$relay" || fail "relay failed"
+	fi
 	took_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 }
 
@@ -69,7 +93,7 @@ if [ "$MAX_MS" -eq 0 ]; then
 	: > "$T/received.log"
 fi
 window=$(( MAX_MS < 20 ? 20 : MAX_MS > 999 ? 999 : MAX_MS ))
-echo "# first kill window ${window} ms"
+echo "# channel $CHANNEL; first kill window ${window} ms"
 
 polling=0 delivering=0 after=0
 for run in $(seq 1 "$RUNS"); do

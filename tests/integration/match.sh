@@ -59,7 +59,7 @@ check "parse pipe hits" 1 "$(printf '%s\n' "$out" | grep -c '"rule":"refunds"')"
 "$HARK" match -c "$D/hark.conf" http://127.0.0.1:9/feed 2>/dev/null
 check "URL fetch failure" 2 $?
 
-# The examples of man/hark-query.md compile, and do what it says.
+# The examples of hark-query(7) compile, and do what it says.
 "$HARK" check -c "$D/../examples.conf" > /dev/null
 check "man page examples" 0 $?
 out=$(printf '%s\n' '{"title":"Acme is down","content":"again"}' \

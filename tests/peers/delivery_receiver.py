@@ -2,13 +2,17 @@
 """A real HTTP receiver for delivery tests: accepts POSTs and appends one
 line per request to LOG: "<delivery id> <item link>", the id taken from
 the X-Hark-Delivery header or else the body's "delivery_id".  Writes its
-port to PORTFILE once listening.  Usage: delivery_receiver.py LOG PORTFILE
+port to PORTFILE once listening.  With DELAY_MS, each answer (204) comes
+that long after the request was logged, like a slow webhook endpoint.
+Usage: delivery_receiver.py LOG PORTFILE [DELAY_MS]
 """
 import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = open(sys.argv[1], "a", buffering=1)
+DELAY = float(sys.argv[3]) / 1000 if len(sys.argv) > 3 else 0.0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -24,6 +28,8 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             pass
         LOG.write(f"{did or '-'} {link}\n")
+        if DELAY:
+            time.sleep(DELAY)
         self.send_response(204)
         self.end_headers()
 

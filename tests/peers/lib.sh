@@ -13,6 +13,9 @@ PY=/usr/bin/python3   # Debian's python: python3-dbusmock lives only there
 T=$(mktemp -d "${TMPDIR:-/tmp}/hark-test.XXXXXX")
 : > "$T/pids"
 export XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+# The daemon's pid file lives here (runstate.h).
+export XDG_RUNTIME_DIR="$T/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 # No desktop session unless a test starts one.
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$T/no-bus"
 unset DISPLAY WAYLAND_DISPLAY JOURNAL_STREAM
@@ -74,6 +77,7 @@ CONF
 	"$PY" -m dbusmock --session --template notification_daemon \
 		--parameters '{"capabilities": "body body-markup actions"}' \
 		-l "$NOTIFY_CALLS" </dev/null >"$d/server.log" 2>&1 &
+	NOTIFY_PID=$!
 	echo $! >> "$T/pids"
 	wait_for dbus_name_owned org.freedesktop.Notifications ||
 		fail "notification server did not start: $(cat "$d/server.log")"

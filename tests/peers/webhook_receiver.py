@@ -89,6 +89,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rec = {"t": time.time(), "delivery": delivery, "sig_ok": sig_ok,
                "rule": payload.get("rule"), "kind": payload.get("kind"),
                "title": (payload.get("item") or {}).get("title"),
+               # Chat formats: Slack/Mattermost "text", Discord
+               # "content", Teams MessageCard "summary".
+               "text": payload.get("text") or payload.get("content")
+                       or payload.get("summary"),
                "body_id": payload.get("delivery_id"),
                "user_agent": self.headers.get("User-Agent", ""),
                "extra": self.headers.get("X-Team", "")}
@@ -126,6 +130,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def main():
+    os.makedirs(DIR, exist_ok=True)
     # A restarted receiver remembers what it accepted before.
     try:
         with open(os.path.join(DIR, "accepted.jsonl")) as f:
