@@ -22,6 +22,10 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 HARK=${HARK_BUILD:-$SRC/build}/daemon/hark
 PY=/usr/bin/python3
 [ -x "$HARK" ] || (cd "$SRC" && cmake --preset default >/dev/null && cmake --build --preset default >/dev/null)
+need=""
+command -v strace >/dev/null || need="$need strace"
+command -v perf >/dev/null || need="$need linux-perf"
+[ -z "$need" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need >/dev/null
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hark-idle.XXXXXX")
 PIDS=()
