@@ -128,5 +128,11 @@ static GLogWriterOutput glib_writer(GLogLevelFlags flags, const GLogField *field
 
 void hark_log_route_glib(void)
 {
+	static bool routed;
+
+	/* GLib aborts on a second g_log_set_writer_func(). */
+	if (routed)
+		return;
+	routed = true;
 	g_log_set_writer_func(glib_writer, NULL, NULL);
 }

@@ -1186,8 +1186,11 @@ static const char *const find_sql[] = {
 			   "WHERE feed_id = ?1 AND key = ?2",
 	[HARK_MATCH_GUID] = "SELECT id, guid, title, text FROM items "
 			    "WHERE feed_id = ?1 AND guid = ?2 ORDER BY id DESC LIMIT 1",
+	/* "+nlink": look within the feed (UNIQUE (feed_id, key)), never
+	 * through the global items_nlink index, which holds every feed's
+	 * copy of a syndicated link and made this lookup grow with them. */
 	[HARK_MATCH_LINK] = "SELECT id, guid, title, text FROM items "
-			    "WHERE feed_id = ?1 AND nlink = ?2 ORDER BY id DESC LIMIT 1",
+			    "WHERE feed_id = ?1 AND +nlink = ?2 ORDER BY id DESC LIMIT 1",
 	[HARK_MATCH_CONTENT] = "SELECT id, guid, title, text FROM items "
 			       "WHERE feed_id = ?1 AND fp = ?2 ORDER BY id DESC LIMIT 1",
 };

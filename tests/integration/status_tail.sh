@@ -87,6 +87,10 @@ assert_eq 3 "$(wc -l < "$T/backlog.out")" "--no-follow -n 3 prints 3 lines"
 assert_grep '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}  (widgets|gadgets)  -0\.[0-9]{2}  Post [0-9]: the (widget|gadget) broke again  https://forum\.example/t/[0-9]$' \
 	"$T/backlog.out" "line: time, rule, sentiment, title, link"
 assert_no_grep $'\033' "$T/backlog.out" "no colour when stdout is not a terminal"
+script -qec "'$HARK' tail -c '$conf' -n 1 --no-follow" /dev/null > "$T/tty.out"
+assert_grep $'\033\\[1m(widgets|gadgets)\033\\[0m' "$T/tty.out" "colours on a terminal"
+NO_COLOR=1 script -qec "'$HARK' tail -c '$conf' -n 1 --no-follow" /dev/null > "$T/nocolor.out"
+assert_no_grep $'\033' "$T/nocolor.out" "NO_COLOR turns colours off"
 
 kill -TERM "$daemon"
 wait_for sh -c "'$HARK' status -c '$conf' | grep -q 'not running'" || fail "status still says running after SIGTERM"
