@@ -8,7 +8,7 @@ libcurl4-openssl-dev libxml2-dev libpcre2-dev libsqlite3-dev
 libnotify-dev libglib2.0-dev libjson-glib-dev libcmocka-dev
 clang libclang-rt-14-dev
 systemd nginx curl dbus python3 python3-dbusmock libnotify-bin
-sqlite3 libxml2-utils librsvg2-bin jq openssl
+sqlite3 libxml2-utils librsvg2-bin jq openssl mandoc groff-base man-db bsdutils
 libmicrohttpd-dev chromium python3-websocket"
 
 missing=""
