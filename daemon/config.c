@@ -11,9 +11,10 @@
 #include "hark/error.h"
 #include "hark/web.h"
 
+#include <libxml/xpath.h>
 #include <string.h>
 
-enum value_type { T_STRING, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY,
+enum value_type { T_STRING, T_XPATH, T_PATH, T_URL, T_DURATION, T_LIST, T_QUERY,
 		  T_INTERVAL, T_BOOL, T_COUNT, T_SIZE, T_HEADERS,
 		  /* delivery keys (rules and channels) */
 		  T_HTTP_URL, T_RATE, T_PRIORITY, T_QUIET, T_HOLD, T_NUMBER,
@@ -66,6 +67,12 @@ static const struct key_spec feed_keys[] = {
 	{"password", T_STRING, false, FEED(password)},
 	{"tls_verify", T_BOOL, false, FEED(tls_verify)},
 	{"silent_after", T_DURATION, false, FEED(silent_after)},
+	{"xpath_item", T_XPATH, false, FEED(html.item)},
+	{"xpath_title", T_XPATH, false, FEED(html.title)},
+	{"xpath_link", T_XPATH, false, FEED(html.link)},
+	{"xpath_body", T_XPATH, false, FEED(html.body)},
+	{"xpath_author", T_XPATH, false, FEED(html.author)},
+	{"xpath_date", T_XPATH, false, FEED(html.date)},
 	{"identity", T_STRING, false, FEED(identity)},
 	{NULL, 0, false, 0},
 };
@@ -199,6 +206,12 @@ static void feed_conf_free(gpointer p)
 	if (f->password)
 		memset(f->password, 0, strlen(f->password));
 	g_free(f->password);
+	g_free((char *)f->html.item);
+	g_free((char *)f->html.title);
+	g_free((char *)f->html.link);
+	g_free((char *)f->html.body);
+	g_free((char *)f->html.author);
+	g_free((char *)f->html.date);
 	g_free(f);
 }
 
@@ -555,6 +568,12 @@ static void read_duration(struct loader *ld, const struct raw_key *k,
 	*field = secs;
 }
 
+static void xpath_quiet(void *user, xmlErrorPtr error)
+{
+	(void)user;
+	(void)error;
+}
+
 static void read_value(struct loader *ld, const struct raw_section *sec,
 		       const struct raw_key *k, const struct key_spec *spec,
 		       void *base)
@@ -578,6 +597,26 @@ static void read_value(struct loader *ld, const struct raw_section *sec,
 		g_free(*(char **)field);
 		*(char **)field = v;
 		return;
+	case T_XPATH: {
+		/* Compiled once here so a typo is a config error with its
+		 * position, not a failed poll later. */
+		xmlXPathCompExprPtr comp;
+
+		xmlSetStructuredErrorFunc(NULL, xpath_quiet);
+		comp = *v ? xmlXPathCompile((const xmlChar *)v) : NULL;
+		xmlSetStructuredErrorFunc(NULL, NULL);
+		if (!comp) {
+			diag(ld, k->line, k->value_col, (int)MAX(1, g_utf8_strlen(v, -1)),
+			     "an XPath 1.0 expression, e.g. //tr[contains(@class,'topic')]; "
+			     "try it with hark parse --item ... FILE",
+			     "'%s' is not a valid XPath expression", v);
+			break;
+		}
+		xmlXPathFreeCompExpr(comp);
+		g_free(*(char **)field);
+		*(char **)field = v;
+		return;
+	}
 	case T_PATH:
 		if (!*v) {
 			diag(ld, k->line, k->value_col, 1, NULL,
@@ -1017,6 +1056,12 @@ static void build_config(struct loader *ld)
 			f->interval_max = 24 * 3600;
 			g_ptr_array_add(cfg->feeds, f);
 			read_section(ld, sec, sec->group, feed_keys, f);
+			if (!f->html.item && (f->html.title || f->html.link || f->html.body ||
+					      f->html.author || f->html.date))
+				diag(ld, sec->line, 0, 0,
+				     "xpath_item selects one node per post; the other "
+				     "selectors are evaluated inside it",
+				     "[%s] has XPath selectors but no xpath_item", sec->group);
 			{
 				static const char *const modes[] = {
 					"auto", "guid", "link", "content", NULL};

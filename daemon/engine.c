@@ -376,7 +376,7 @@ static void parse_worker(gpointer data, gpointer pool_data)
 	struct job *j = data;
 	struct hark_engine *e = pool_data;
 
-	j->doc = hark_poll_parse(&j->res, &j->parse_err);
+	j->doc = hark_poll_parse(j->conf, &j->res, &j->parse_err);
 	if (!j->doc && !j->parse_err)
 		j->parse_err = g_error_new_literal(HARK_ERROR, HARK_ERROR_USER,
 						   "unreadable document");

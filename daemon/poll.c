@@ -567,13 +567,16 @@ bool hark_poll_wants_parse(const struct hark_fetch_result *res)
 	return res && res->status >= 200 && res->status <= 299;
 }
 
-struct hark_feed_doc *hark_poll_parse(const struct hark_fetch_result *res,
+struct hark_feed_doc *hark_poll_parse(const struct hark_feed_conf *feed,
+				      const struct hark_fetch_result *res,
 				      GError **err)
 {
 	struct hark_parse_opts popts = {0};
 
 	popts.base_url = res->effective_url;
 	popts.content_type = res->content_type;
+	if (feed && feed->html.item)
+		popts.html = &feed->html;
 	return hark_feed_parse(res->body, res->len, &popts, err);
 }
 
@@ -626,7 +629,7 @@ bool hark_poll_complete(struct hark_store *st, const struct hark_ruleset *rs,
 	}
 	if (res->status != 304) {
 		if (!doc && !parse_err)
-			doc = hark_poll_parse(res, &e);
+			doc = hark_poll_parse(feed, res, &e);
 		else if (parse_err)
 			e = g_error_copy(parse_err);
 		if (!doc) {

@@ -18,6 +18,7 @@
 #define HARK_CONFIG_H
 
 #include "hark/diag.h"
+#include "hark/parse.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -49,6 +50,9 @@ struct hark_feed_conf {
 	char *password;
 	bool tls_verify;       /* default true; false warns */
 	int64_t silent_after;  /* 0: from the posting rate */
+	/* A forum page without a feed: XPath selectors (xpath_item= and
+	 * friends), all owned; html.item is NULL for an ordinary feed. */
+	struct hark_html_source html;
 };
 
 /* "N per DURATION" (rate_limit = 10/1h, coalesce = 3/1m); count 0: off. */

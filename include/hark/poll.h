@@ -69,9 +69,11 @@ bool hark_poll_complete(struct hark_store *st, const struct hark_ruleset *rs,
 
 /* Whether RES has a body to parse (2xx, not 304). */
 bool hark_poll_wants_parse(const struct hark_fetch_result *res);
-/* Parses RES's body.  Touches nothing but its arguments: safe on any
+/* Parses RES's body as FEED says (a feed, or a forum page read with its
+ * XPath selectors).  Touches nothing but its arguments: safe on any
  * thread.  Free the result with hark_feed_doc_free(). */
-struct hark_feed_doc *hark_poll_parse(const struct hark_fetch_result *res,
+struct hark_feed_doc *hark_poll_parse(const struct hark_feed_conf *feed,
+				      const struct hark_fetch_result *res,
 				      GError **err);
 
 /* Polls FEED once at time NOW, blocking, with the default options.  Returns false with ERR when the poll
