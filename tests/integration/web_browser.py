@@ -46,7 +46,7 @@ class Browser:
              "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking",
              "--remote-debugging-port=0", "--remote-allow-origins=*",
-             "--user-data-dir=" + self.dir, "about:blank"],
+             "--user-data-dir=" + self.dir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = os.path.join(self.dir, "DevToolsActivePort")
         for _ in range(200):
@@ -74,20 +74,29 @@ class Browser:
         self.call("Page.enable")
         self.call("Runtime.enable")
 
-    def call(self, method, **params):
-        self.seq += 1
-        self.ws.send(json.dumps({"id": self.seq, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self.seq:
-                if "error" in msg:
-                    fail("%s: %s" % (method, msg["error"]))
+    def call(self, method, retry_navigation=False, **params):
+        for attempt in range(20):
+            self.seq += 1
+            self.ws.send(json.dumps({"id": self.seq, "method": method,
+                                     "params": params}))
+            while True:
+                msg = json.loads(self.ws.recv())
+                if msg.get("id") == self.seq:
+                    break
+                self.events.append(msg)
+            if "error" not in msg:
                 return msg.get("result", {})
-            self.events.append(msg)
+            # A late navigation (the start page committing after ours on
+            # a busy machine) ends the evaluation's context: ask again.
+            if retry_navigation and "navigated" in str(msg["error"]):
+                time.sleep(0.2)
+                continue
+            fail("%s: %s" % (method, msg["error"]))
+        fail("%s: the page kept navigating" % method)
 
     def eval(self, expr):
-        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True,
-                      awaitPromise=True)
+        r = self.call("Runtime.evaluate", retry_navigation=True, expression=expr,
+                      returnByValue=True, awaitPromise=True)
         if "exceptionDetails" in r:
             fail("script error in %r: %s" % (expr, r["exceptionDetails"]))
         return r["result"].get("value")
@@ -236,8 +245,11 @@ def main():
         b.shot(os.path.join(shots, "charts.png"))
         # Click a bar of the first rule with hits: the stream of its hits.
         href = b.eval("document.querySelector('svg.chart a').getAttribute('href')")
-        b.eval("document.querySelector('svg.chart a rect.bar').dispatchEvent("
-               "new MouseEvent('click', {bubbles: true}))")
+        # (Guarded: should the evaluation be retried after the navigation
+        # it starts, the stream page has no bar to click.)
+        b.eval("(function () { var r = document.querySelector('svg.chart a rect.bar');"
+               " if (r) r.dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+               " return true; })()")
         b.wait("location.pathname === '/' && document.readyState === 'complete' "
                "&& location.search.includes('window=custom')", "the bar's stream")
         n = b.eval("document.querySelectorAll('#stream li.hit').length")
