@@ -40,7 +40,7 @@ static void add_time(JsonBuilder *b, const char *name, int64_t t)
 	}
 }
 
-static void add_str(JsonBuilder *b, const char *name, const char *v)
+void hark_json_add_str(JsonBuilder *b, const char *name, const char *v)
 {
 	json_builder_set_member_name(b, name);
 	if (v)
@@ -69,7 +69,7 @@ static char *snippet(const char *text, size_t at)
 	return g_string_free(s, FALSE);
 }
 
-static char *finish(JsonBuilder *b)
+char *hark_json_finish(JsonBuilder *b)
 {
 	JsonNode *root = json_builder_get_root(b);
 	JsonGenerator *g = json_generator_new();
@@ -114,7 +114,7 @@ static void add_cues(JsonBuilder *b, const struct hark_rule_hit *hit,
 		const struct hark_sentiment_cue *c =
 			&g_array_index(sent.cues, struct hark_sentiment_cue, i);
 		json_builder_begin_object(b);
-		add_str(b, "token", c->token);
+		hark_json_add_str(b, "token", c->token);
 		json_builder_set_member_name(b, "valence");
 		json_builder_add_double_value(b, round(c->valence * 1000) / 1000);
 		json_builder_end_object(b);
@@ -142,17 +142,17 @@ char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "version");
 	json_builder_add_int_value(b, HARK_ALERT_VERSION);
-	add_str(b, "kind", "alert");
-	add_str(b, "rule", hit->rule->name);
-	add_str(b, "feed", feed);
+	hark_json_add_str(b, "kind", "alert");
+	hark_json_add_str(b, "rule", hit->rule->name);
+	hark_json_add_str(b, "feed", feed);
 	json_builder_set_member_name(b, "item");
 	json_builder_begin_object(b);
-	add_str(b, "title", item->title);
-	add_str(b, "link", item->link);
-	add_str(b, "author", item->author);
+	hark_json_add_str(b, "title", item->title);
+	hark_json_add_str(b, "link", item->link);
+	hark_json_add_str(b, "author", item->author);
 	add_time(b, "published", item->published);
 	snip = snippet(text, at);
-	add_str(b, "snippet", snip);
+	hark_json_add_str(b, "snippet", snip);
 	g_free(snip);
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "matches");
@@ -162,12 +162,12 @@ char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 		const char *f = hark_item_field(item, s->field);
 		char *t = g_strndup(f + s->start, s->end - s->start);
 		json_builder_begin_object(b);
-		add_str(b, "field", field_name(s->field));
+		hark_json_add_str(b, "field", field_name(s->field));
 		json_builder_set_member_name(b, "start");
 		json_builder_add_int_value(b, (gint64)s->start);
 		json_builder_set_member_name(b, "end");
 		json_builder_add_int_value(b, (gint64)s->end);
-		add_str(b, "text", t);
+		hark_json_add_str(b, "text", t);
 		json_builder_end_object(b);
 		g_free(t);
 	}
@@ -179,7 +179,7 @@ char *hark_alert_payload(const struct hark_rule_hit *hit, const char *feed,
 		json_builder_add_null_value(b);
 	add_cues(b, hit, item);
 	json_builder_end_object(b);
-	return finish(b);
+	return hark_json_finish(b);
 }
 
 char *hark_alert_digest_payload(const char *rule, GPtrArray *payloads,
@@ -190,8 +190,8 @@ char *hark_alert_digest_payload(const char *rule, GPtrArray *payloads,
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "version");
 	json_builder_add_int_value(b, HARK_ALERT_VERSION);
-	add_str(b, "kind", "digest");
-	add_str(b, "rule", rule);
+	hark_json_add_str(b, "kind", "digest");
+	hark_json_add_str(b, "rule", rule);
 	json_builder_set_member_name(b, "count");
 	json_builder_add_int_value(b, payloads->len);
 	add_time(b, "window_start", start);
@@ -205,7 +205,7 @@ char *hark_alert_digest_payload(const char *rule, GPtrArray *payloads,
 	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	return finish(b);
+	return hark_json_finish(b);
 }
 
 char *hark_alert_spike_payload(const char *rule, int64_t end, int64_t count,
@@ -216,8 +216,8 @@ char *hark_alert_spike_payload(const char *rule, int64_t end, int64_t count,
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "version");
 	json_builder_add_int_value(b, HARK_ALERT_VERSION);
-	add_str(b, "kind", "spike");
-	add_str(b, "rule", rule);
+	hark_json_add_str(b, "kind", "spike");
+	hark_json_add_str(b, "rule", rule);
 	add_time(b, "hour_end", end);
 	json_builder_set_member_name(b, "count");
 	json_builder_add_int_value(b, count);
@@ -228,7 +228,7 @@ char *hark_alert_spike_payload(const char *rule, int64_t end, int64_t count,
 	json_builder_set_member_name(b, "k");
 	json_builder_add_double_value(b, k);
 	json_builder_end_object(b);
-	return finish(b);
+	return hark_json_finish(b);
 }
 
 char *hark_alert_annotate(const char *payload, bool update,

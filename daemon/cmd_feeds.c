@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "cmdutil.h"
 #include "hark/duration.h"
+#include "hark/alert.h"
 #include "hark/error.h"
 #include "hark/fetch.h"
 #include "hark/log.h"
@@ -50,15 +51,6 @@ static void add_time(JsonBuilder *b, const char *name, int64_t t)
 		json_builder_add_null_value(b);
 }
 
-static void add_str(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
 static void print_json(const struct hark_config *cfg, GHashTable *states, int64_t now)
 {
 	JsonBuilder *b = json_builder_new();
@@ -74,18 +66,18 @@ static void print_json(const struct hark_config *cfg, GHashTable *states, int64_
 		char *url = hark_url_redact(fs ? fs->url : f->url);
 
 		json_builder_begin_object(b);
-		add_str(b, "name", f->name);
-		add_str(b, "url", url);
+		hark_json_add_str(b, "name", f->name);
+		hark_json_add_str(b, "url", url);
 		json_builder_set_member_name(b, "moved");
 		json_builder_add_boolean_value(b, fs && fs->moved);
-		add_str(b, "status", status_word(fs));
-		add_str(b, "health", fs && fs->health ? fs->health : "ok");
+		hark_json_add_str(b, "status", status_word(fs));
+		hark_json_add_str(b, "health", fs && fs->health ? fs->health : "ok");
 		json_builder_set_member_name(b, "http_status");
 		if (known && fs->last_status)
 			json_builder_add_int_value(b, fs->last_status);
 		else
 			json_builder_add_null_value(b);
-		add_str(b, "last_error", fs ? fs->last_error : NULL);
+		hark_json_add_str(b, "last_error", fs ? fs->last_error : NULL);
 		json_builder_set_member_name(b, "failures");
 		json_builder_add_int_value(b, fs ? fs->failures : 0);
 		add_time(b, "last_poll", fs ? fs->last_poll : 0);

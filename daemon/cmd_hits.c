@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "cmdutil.h"
 #include "hark/duration.h"
+#include "hark/alert.h"
 #include "hark/error.h"
 #include "hark/store.h"
 
@@ -27,15 +28,6 @@ static char *format_time(int64_t t)
 	return s;
 }
 
-static void member_str(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
 static void print_json(const struct hark_hit_row *r)
 {
 	JsonBuilder *b = json_builder_new();
@@ -47,13 +39,13 @@ static void print_json(const struct hark_hit_row *r)
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "id");
 	json_builder_add_int_value(b, r->id);
-	member_str(b, "rule", r->rule);
-	member_str(b, "created", created);
-	member_str(b, "feed", r->feed);
-	member_str(b, "title", r->title);
-	member_str(b, "link", r->link);
-	member_str(b, "author", r->author);
-	member_str(b, "published", pub);
+	hark_json_add_str(b, "rule", r->rule);
+	hark_json_add_str(b, "created", created);
+	hark_json_add_str(b, "feed", r->feed);
+	hark_json_add_str(b, "title", r->title);
+	hark_json_add_str(b, "link", r->link);
+	hark_json_add_str(b, "author", r->author);
+	hark_json_add_str(b, "published", pub);
 	json_builder_set_member_name(b, "sentiment");
 	if (isnan(r->sentiment))
 		json_builder_add_null_value(b);
@@ -66,9 +58,9 @@ static void print_json(const struct hark_hit_row *r)
 	for (guint i = 0; i < r->also_seen->len; i++) {
 		const struct hark_also_seen *a = r->also_seen->pdata[i];
 		json_builder_begin_object(b);
-		member_str(b, "feed", a->feed);
-		member_str(b, "link", a->link);
-		member_str(b, "title", a->title);
+		hark_json_add_str(b, "feed", a->feed);
+		hark_json_add_str(b, "link", a->link);
+		hark_json_add_str(b, "title", a->title);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

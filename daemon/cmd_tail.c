@@ -10,6 +10,7 @@
  */
 #include "commands.h"
 #include "cmdutil.h"
+#include "hark/alert.h"
 #include "hark/error.h"
 #include "hark/log.h"
 #include "hark/store.h"
@@ -80,15 +81,6 @@ static void print_line(const struct hark_hit_row *r, bool colour)
 	g_free(rule);
 }
 
-static void member_str(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
 static void print_json(const struct hark_hit_row *r)
 {
 	JsonBuilder *b = json_builder_new();
@@ -101,17 +93,17 @@ static void print_json(const struct hark_hit_row *r)
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "id");
 	json_builder_add_int_value(b, r->id);
-	member_str(b, "created", created);
-	member_str(b, "rule", r->rule);
+	hark_json_add_str(b, "created", created);
+	hark_json_add_str(b, "rule", r->rule);
 	json_builder_set_member_name(b, "sentiment");
 	if (isnan(r->sentiment))
 		json_builder_add_null_value(b);
 	else
 		json_builder_add_double_value(b, r->sentiment);
-	member_str(b, "feed", r->feed);
-	member_str(b, "title", r->title);
-	member_str(b, "link", r->link);
-	member_str(b, "author", r->author);
+	hark_json_add_str(b, "feed", r->feed);
+	hark_json_add_str(b, "title", r->title);
+	hark_json_add_str(b, "link", r->link);
+	hark_json_add_str(b, "author", r->author);
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(g, root);

@@ -4,6 +4,7 @@
  * web_assets.c. */
 #include "hark/web.h"
 #include "hark/duration.h"
+#include "hark/alert.h"
 #include "hark/error.h"
 #include "hark/fetch.h"
 #include "hark/log.h"
@@ -347,15 +348,6 @@ int64_t web_filter_bucket(const struct web_filter *f, int64_t now)
 
 /* --- JSON --- */
 
-static void add_str(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
 static void add_int(JsonBuilder *b, const char *name, int64_t v)
 {
 	json_builder_set_member_name(b, name);
@@ -414,16 +406,16 @@ static void add_hit(JsonBuilder *b, const struct web_ctx *c,
 
 	json_builder_begin_object(b);
 	add_int(b, "id", h->id);
-	add_str(b, "rule", h->rule);
-	add_str(b, "feed", h->feed);
+	hark_json_add_str(b, "rule", h->rule);
+	hark_json_add_str(b, "feed", h->feed);
 	json_builder_set_member_name(b, "tags");
 	json_builder_begin_array(b);
 	for (guint i = 0; fc && i < fc->tags->len; i++)
 		json_builder_add_string_value(b, fc->tags->pdata[i]);
 	json_builder_end_array(b);
-	add_str(b, "title", h->title);
-	add_str(b, "link", h->link);
-	add_str(b, "author", h->author);
+	hark_json_add_str(b, "title", h->title);
+	hark_json_add_str(b, "link", h->link);
+	hark_json_add_str(b, "author", h->author);
 	add_time(b, "published", h->published);
 	add_int(b, "created", h->created);
 	add_double(b, "sentiment", h->sentiment);
@@ -433,9 +425,9 @@ static void add_hit(JsonBuilder *b, const struct web_ctx *c,
 	for (guint i = 0; h->also_seen && i < h->also_seen->len; i++) {
 		const struct hark_also_seen *a = h->also_seen->pdata[i];
 		json_builder_begin_object(b);
-		add_str(b, "feed", a->feed);
-		add_str(b, "title", a->title);
-		add_str(b, "link", a->link);
+		hark_json_add_str(b, "feed", a->feed);
+		hark_json_add_str(b, "title", a->title);
+		hark_json_add_str(b, "link", a->link);
 		add_time(b, "seen", a->seen);
 		json_builder_end_object(b);
 	}
@@ -448,10 +440,10 @@ static void add_hit(JsonBuilder *b, const struct web_ctx *c,
 		char *t = g_strndup(text + s->start, s->end - s->start);
 
 		json_builder_begin_object(b);
-		add_str(b, "field", s->field == HARK_FIELD_TITLE ? "title" : "text");
+		hark_json_add_str(b, "field", s->field == HARK_FIELD_TITLE ? "title" : "text");
 		add_int(b, "start", (int64_t)s->start);
 		add_int(b, "end", (int64_t)s->end);
-		add_str(b, "text", t);
+		hark_json_add_str(b, "text", t);
 		json_builder_end_object(b);
 		g_free(t);
 	}
@@ -496,14 +488,14 @@ static char *api_stats(const struct web_ctx *c, const struct web_filter *f, GErr
 	json_builder_begin_object(b);
 	add_int(b, "since", start);
 	add_int(b, "until", f->until ? f->until : c->now);
-	add_str(b, "bucket", bucket == 3600 ? "hour" : "day");
+	hark_json_add_str(b, "bucket", bucket == 3600 ? "hour" : "day");
 	json_builder_set_member_name(b, "rules");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < series->len; i++) {
 		const struct web_series *s = series->pdata[i];
 
 		json_builder_begin_object(b);
-		add_str(b, "rule", s->rule);
+		hark_json_add_str(b, "rule", s->rule);
 		add_int(b, "hits", s->total);
 		add_double(b, "mean_sentiment", s->mean_all);
 		json_builder_set_member_name(b, "buckets");
@@ -550,21 +542,21 @@ static char *api_feeds(const struct web_ctx *c, GError **err)
 		char *url = hark_url_redact(fs ? fs->url : f->url);
 
 		json_builder_begin_object(b);
-		add_str(b, "name", f->name);
-		add_str(b, "url", url);
+		hark_json_add_str(b, "name", f->name);
+		hark_json_add_str(b, "url", url);
 		json_builder_set_member_name(b, "tags");
 		json_builder_begin_array(b);
 		for (guint t = 0; t < f->tags->len; t++)
 			json_builder_add_string_value(b, f->tags->pdata[t]);
 		json_builder_end_array(b);
-		add_str(b, "status", web_feed_status(fs));
-		add_str(b, "health", fs && fs->health ? fs->health : "ok");
+		hark_json_add_str(b, "status", web_feed_status(fs));
+		hark_json_add_str(b, "health", fs && fs->health ? fs->health : "ok");
 		json_builder_set_member_name(b, "http_status");
 		if (fs && fs->polls && fs->last_status)
 			json_builder_add_int_value(b, fs->last_status);
 		else
 			json_builder_add_null_value(b);
-		add_str(b, "last_error", fs ? fs->last_error : NULL);
+		hark_json_add_str(b, "last_error", fs ? fs->last_error : NULL);
 		add_int(b, "failures", fs ? fs->failures : 0);
 		add_time(b, "last_poll", fs ? fs->last_poll : 0);
 		add_time(b, "last_success", fs ? fs->last_success : 0);
@@ -623,7 +615,7 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status,
 	if (json) {
 		JsonBuilder *b = json_builder_new();
 		json_builder_begin_object(b);
-		add_str(b, "error", msg);
+		hark_json_add_str(b, "error", msg);
 		json_builder_end_object(b);
 		body = json_finish(b);
 		ret = send_body(conn, status, "application/json", body, NULL);
@@ -726,8 +718,8 @@ static void sse_fill(struct sse *s)
 		web_html_hit(html, &c, h);
 		json_builder_begin_object(b);
 		add_int(b, "id", h->id);
-		add_str(b, "rule", h->rule);
-		add_str(b, "html", html->str);
+		hark_json_add_str(b, "rule", h->rule);
+		hark_json_add_str(b, "html", html->str);
 		json_builder_end_object(b);
 		data = json_finish(b);
 		/* JSON has no raw newlines, so one data: line suffices. */
@@ -891,7 +883,7 @@ static enum MHD_Result post_mute(struct hark_web *w, struct MHD_Connection *conn
 	}
 	b = json_builder_new();
 	json_builder_begin_object(b);
-	add_str(b, "rule", rule);
+	hark_json_add_str(b, "rule", rule);
 	add_time(b, "muted_until", until);
 	json_builder_end_object(b);
 	body = json_finish(b);

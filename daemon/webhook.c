@@ -13,20 +13,6 @@ static void set_str(JsonBuilder *b, const char *name, const char *v)
 	json_builder_add_string_value(b, v ? v : "");
 }
 
-static char *build(JsonBuilder *b)
-{
-	JsonNode *root = json_builder_get_root(b);
-	JsonGenerator *g = json_generator_new();
-	char *out;
-
-	json_generator_set_root(g, root);
-	out = json_generator_to_data(g, NULL);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
-	return out;
-}
-
 /* Slack's mrkdwn wants &, < and > escaped and nothing else. */
 static void slack_escape(GString *s, const char *t)
 {
@@ -207,7 +193,7 @@ char *hark_webhook_body(enum hark_webhook_format format, const char *payload,
 	json_builder_end_object(b);
 	g_free(text);
 	json_node_unref(node);
-	return build(b);
+	return hark_json_finish(b);
 }
 
 char *hark_webhook_signature(const char *secret, const char *timestamp,

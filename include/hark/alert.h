@@ -58,6 +58,14 @@ JsonNode *hark_alert_parse(const char *payload);
 /* Member NAME of object O as a string, or NULL. */
 const char *hark_json_str(JsonObject *o, const char *name);
 
+/* Adds member NAME to the object B is building: the string V, or null
+ * when V is NULL. */
+void hark_json_add_str(JsonBuilder *b, const char *name, const char *v);
+
+/* The compact JSON text of what B built.  Consumes B (unrefs it); the
+ * caller frees the result. */
+char *hark_json_finish(JsonBuilder *b);
+
 /* One readable line (two for alerts: title, then feed and link) for the
  * console channel and for chat formats.  Caller frees. */
 char *hark_alert_text(JsonObject *root);
