@@ -144,7 +144,6 @@ int cmd_feeds(int argc, char **argv)
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_store *st = NULL;
-	struct hark_diags diags;
 	GPtrArray *list = NULL;
 	GHashTable *states;
 	GError *e = NULL;
@@ -158,9 +157,7 @@ int cmd_feeds(int argc, char **argv)
 		g_free(config);
 		return HARK_EXIT_USER;
 	}
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	g_free(config);
 	if (status != HARK_EXIT_OK)
 		return status;

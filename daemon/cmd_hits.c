@@ -165,7 +165,6 @@ int cmd_hits(int argc, char **argv)
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_store *st = NULL;
-	struct hark_diags diags;
 	GPtrArray *rows = NULL;
 	GError *e = NULL;
 	int status;
@@ -198,9 +197,7 @@ int cmd_hits(int argc, char **argv)
 	q.rule = rule;
 	q.search = search && *search ? search : NULL;
 	q.limit = limit;
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	if (status != HARK_EXIT_OK)
 		goto out;
 	st = hark_store_open(cfg->database, &e);

@@ -110,7 +110,6 @@ int cmd_outbox(int argc, char **argv)
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_store *st = NULL;
-	struct hark_diags diags;
 	GPtrArray *rows = NULL;
 	GError *e = NULL;
 	int status;
@@ -128,9 +127,7 @@ int cmd_outbox(int argc, char **argv)
 		status = HARK_EXIT_USER;
 		goto out;
 	}
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	if (status != HARK_EXIT_OK)
 		goto out;
 	st = hark_store_open(cfg->database, &e);

@@ -195,7 +195,6 @@ int cmd_run(int argc, char **argv)
 	struct hark_engine_hooks hooks = {on_alerts, on_idle, NULL, on_polled};
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
-	struct hark_diags diags;
 	guint sig[3], nfeeds, nrules;
 	char *dbpath = NULL;
 	pid_t holder;
@@ -210,9 +209,7 @@ int cmd_run(int argc, char **argv)
 		g_free(config);
 		return HARK_EXIT_USER;
 	}
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	if (status != HARK_EXIT_OK) {
 		g_free(config);
 		return status;

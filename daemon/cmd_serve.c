@@ -42,7 +42,6 @@ int cmd_serve(int argc, char **argv)
 	};
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
-	struct hark_diags diags;
 	struct hark_web *w;
 	GMainLoop *loop;
 	const char *addr;
@@ -59,9 +58,7 @@ int cmd_serve(int argc, char **argv)
 		status = HARK_EXIT_USER;
 		goto out;
 	}
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	if (status != HARK_EXIT_OK)
 		goto out;
 	addr = listen ? listen : cfg->web_listen ? cfg->web_listen

@@ -270,7 +270,6 @@ int cmd_stats(int argc, char **argv)
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_store *st = NULL;
-	struct hark_diags diags;
 	GPtrArray *rows = NULL, *all = g_ptr_array_new_with_free_func(series_free);
 	GError *e = NULL;
 	int64_t first;
@@ -288,9 +287,7 @@ int cmd_stats(int argc, char **argv)
 		fprintf(stderr, "hark stats: --days must be between 1 and 3660\n");
 		goto out;
 	}
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	if (status != HARK_EXIT_OK)
 		goto out;
 	first = (g_get_real_time() / G_USEC_PER_SEC / DAY - (days - 1)) * DAY;

@@ -195,7 +195,6 @@ int cmd_tail(int argc, char **argv)
 	struct hark_config *cfg = NULL;
 	struct hark_ruleset *rs = NULL;
 	struct hark_store *st = NULL;
-	struct hark_diags diags;
 	struct sigaction sa = {0};
 	bool colour, ok = true;
 	int64_t last = 0;
@@ -214,9 +213,7 @@ int cmd_tail(int argc, char **argv)
 		g_free(rule);
 		return HARK_EXIT_USER;
 	}
-	hark_diags_init(&diags);
-	status = hark_cmd_load_config(config, &diags, &cfg, &rs);
-	hark_diags_clear(&diags);
+	status = hark_cmd_config(config, &cfg, &rs);
 	g_free(config);
 	if (status != HARK_EXIT_OK) {
 		g_free(rule);

@@ -92,3 +92,15 @@ int hark_cmd_load_config(const char *path, struct hark_diags *diags,
 	g_free(def);
 	return status;
 }
+
+int hark_cmd_config(const char *path, struct hark_config **cfg,
+		    struct hark_ruleset **rs)
+{
+	struct hark_diags diags;
+	int status;
+
+	hark_diags_init(&diags);
+	status = hark_cmd_load_config(path, &diags, cfg, rs);
+	hark_diags_clear(&diags);
+	return status;
+}

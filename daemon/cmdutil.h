@@ -20,4 +20,9 @@ bool hark_cmd_parse_options(int *argc, char ***argv, const GOptionEntry *entries
 int hark_cmd_load_config(const char *path, struct hark_diags *diags,
 			 struct hark_config **cfg, struct hark_ruleset **rs);
 
+/* hark_cmd_load_config() with diagnostics of its own: they are printed,
+ * then dropped. */
+int hark_cmd_config(const char *path, struct hark_config **cfg,
+		    struct hark_ruleset **rs);
+
 #endif
